@@ -1,0 +1,3 @@
+from twascli.cli import main
+
+main()

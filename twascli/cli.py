@@ -1,0 +1,52 @@
+"""The `twascli` command line: a thin Typer layer over the core, one subcommand per FUSION script."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from twascli.errors import TwasError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help="FUSION (TWAS) re-implemented in Python: same flags, same files, same numbers.",
+)
+
+# Each subcommand lives in twascli/commands/<name>.py; register it here with one line.
+from twascli.commands import assoc_test  # noqa: E402
+
+app.command("assoc-test", help=assoc_test.HELP)(assoc_test.assoc_test)
+# (more subcommands are registered below as they are added)
+
+
+def run(argv: list[str]) -> int:
+    """Run the CLI on ARGV and return the exit code (user errors: one line on stderr, exit 1)."""
+    try:
+        app(args=argv, prog_name="twascli", standalone_mode=False)
+    except TwasError as exc:
+        print(f"ERROR: {exc}", file=sys.stderr)
+        return 1
+    except typer.Exit as exc:
+        return exc.exit_code
+    except typer.Abort:
+        print("Aborted.", file=sys.stderr)
+        return 1
+    except SystemExit as exc:  # raised by click for --help and usage errors
+        return exc.code if isinstance(exc.code, int) else 1
+    except Exception as exc:  # click usage errors arrive as ClickException
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            return exc.exit_code
+        raise
+    return 0
+
+
+def main() -> None:
+    """Console-script entry point."""
+    sys.exit(run(sys.argv[1:]))

@@ -1,0 +1,1 @@
+"""One module per subcommand: each parses FUSION's flags and calls the core."""

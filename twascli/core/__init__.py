@@ -1,0 +1,1 @@
+"""Pure numerical functions: arrays in, arrays out, no file access."""

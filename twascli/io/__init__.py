@@ -1,0 +1,1 @@
+"""Readers and writers for the files FUSION users already have (I/O lives only here)."""

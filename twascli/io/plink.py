@@ -1,0 +1,122 @@
+"""PLINK 1 .bed/.bim/.fam reading (pandas-plink), with FUSION's conventions.
+
+Dosages count the .bim A1 allele (column 5), as FUSION's ``read_plink`` does; missing calls are
+mean-imputed per SNP over the whole file (``impute="avg"``) before any standardisation.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from twascli.errors import TwasError
+
+BIM_COLUMNS = ["chr", "snp", "cm", "pos", "a1", "a2"]
+FAM_COLUMNS = ["fid", "iid", "father", "mother", "sex", "pheno"]
+
+
+def _require(path: str) -> None:
+    if not os.path.exists(path):
+        raise TwasError(f"{path}: file not found")
+
+
+def read_bim(path: str) -> pd.DataFrame:
+    """Read a .bim file as strings (chr, snp, a1, a2), float cm and int pos."""
+    _require(path)
+    try:
+        bim = pd.read_csv(path, sep=r"\s+", header=None, dtype=str, engine="c")
+    except pd.errors.EmptyDataError:
+        raise TwasError(f"{path}: empty .bim file") from None
+    if bim.shape[1] != 6:
+        raise TwasError(f"{path}: expected 6 columns in a .bim file, found {bim.shape[1]}")
+    bim.columns = BIM_COLUMNS
+    try:
+        bim["cm"] = bim["cm"].astype(float)
+        bim["pos"] = bim["pos"].astype(np.int64)
+    except ValueError:
+        raise TwasError(f"{path}: non-numeric position or cM column") from None
+    return bim
+
+
+def read_fam(path: str) -> pd.DataFrame:
+    """Read a .fam file; IDs as strings, phenotype as float (-9 kept as a value, as FUSION does)."""
+    _require(path)
+    try:
+        fam = pd.read_csv(path, sep=r"\s+", header=None, dtype=str, engine="c")
+    except pd.errors.EmptyDataError:
+        raise TwasError(f"{path}: empty .fam file") from None
+    if fam.shape[1] != 6:
+        raise TwasError(f"{path}: expected 6 columns in a .fam file, found {fam.shape[1]}")
+    fam.columns = FAM_COLUMNS
+    fam["pheno"] = pd.to_numeric(fam["pheno"], errors="coerce")
+    return fam
+
+
+@dataclass
+class Genotypes:
+    """A genotype panel: bim/fam tables and an n x p float32 A1-dosage matrix (NaN = missing)."""
+
+    bim: pd.DataFrame
+    fam: pd.DataFrame
+    dosage: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return self.dosage.shape[0]
+
+    def imputed(self, cols: np.ndarray | slice | None = None) -> np.ndarray:
+        """Float64 dosages of the chosen SNP columns with missing calls set to the SNP mean."""
+        x = np.asarray(self.dosage if cols is None else self.dosage[:, cols], dtype=np.float64)
+        return mean_impute(x)
+
+
+def mean_impute(x: np.ndarray) -> np.ndarray:
+    """Replace NaN entries by their column mean over non-missing entries (FUSION impute='avg')."""
+    miss = np.isnan(x)
+    if miss.any():
+        x = x.copy()
+        with np.errstate(invalid="ignore"):
+            mu = np.nanmean(x, axis=0)
+        rows, cols = np.nonzero(miss)
+        x[rows, cols] = mu[cols]
+    return x
+
+
+def read_plink(prefix: str) -> Genotypes:
+    """Read PREFIX.bed/.bim/.fam once; dosage counts the .bim A1 allele."""
+    for ext in (".bed", ".bim", ".fam"):
+        _require(prefix + ext)
+    bim = read_bim(prefix + ".bim")
+    fam = read_fam(prefix + ".fam")
+    n, p = len(fam), len(bim)
+    expected = 3 + p * ((n + 3) // 4)
+    size = os.path.getsize(prefix + ".bed")
+    with open(prefix + ".bed", "rb") as handle:
+        magic = handle.read(3)
+    if magic != b"\x6c\x1b\x01":
+        raise TwasError(f"{prefix}.bed: not a SNP-major PLINK 1 .bed file")
+    if size != expected:
+        raise TwasError(
+            f"{prefix}.bed: size {size} bytes does not match {p} SNPs x {n} samples "
+            f"({expected} bytes expected)"
+        )
+    if p == 0 or n == 0:
+        return Genotypes(bim, fam, np.zeros((n, p), dtype=np.float32))
+    # pandas-plink's ref='a0' counts the first .bim allele (PLINK A1), i.e. bed code 00 -> 2.
+    from pandas_plink import read_plink1_bin
+
+    geno = read_plink1_bin(prefix + ".bed", prefix + ".bim", prefix + ".fam", verbose=False, ref="a0")
+    dosage = np.ascontiguousarray(geno.values, dtype=np.float32)
+    return Genotypes(bim, fam, dosage)
+
+
+def scale(x: np.ndarray) -> np.ndarray:
+    """R's scale(): centre each column and divide by its n-1 sd (a constant column becomes NaN)."""
+    mu = x.mean(axis=0)
+    xc = x - mu
+    sd = np.sqrt((xc * xc).sum(axis=0) / (x.shape[0] - 1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return xc / sd

@@ -1,0 +1,42 @@
+"""Whitespace-delimited tables with a header, as R's read.table(head=T) reads them."""
+
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+
+from twascli.errors import TwasError
+
+
+def read_table(path: str, required: list[str], what: str, sep: str = r"\s+") -> pd.DataFrame:
+    """Read a headed text table (gzip allowed) as strings; check REQUIRED columns are present."""
+    if not os.path.exists(path):
+        raise TwasError(f"{path}: {what} file not found")
+    try:
+        df = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, compression="infer")
+    except pd.errors.EmptyDataError:
+        raise TwasError(f"{path}: {what} file is empty") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, OSError, EOFError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise TwasError(f"{path}: cannot parse {what} file ({first})") from None
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise TwasError(
+            f"{path}: {what} file lacks required column(s) {', '.join(missing)} "
+            f"(found: {' '.join(map(str, df.columns))})"
+        )
+    return df
+
+
+def to_float(df: pd.DataFrame, col: str, path: str, what: str) -> pd.Series:
+    """Column COL as float; 'NA'/'' become NaN, anything else non-numeric is an error."""
+    raw = df[col]
+    values = pd.to_numeric(raw.where(~raw.isin(["NA", "", "NaN", "nan", "."])), errors="coerce")
+    bad = values.isna() & ~raw.isin(["NA", "", "NaN", "nan", "."])
+    if bad.any():
+        i = int(bad.to_numpy().nonzero()[0][0])
+        raise TwasError(
+            f"{path}: {what} column {col} has a non-numeric value {raw.iloc[i]!r} on data line {i + 1}"
+        )
+    return values.astype(float)
