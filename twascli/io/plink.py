@@ -120,3 +120,24 @@ def scale(x: np.ndarray) -> np.ndarray:
     sd = np.sqrt((xc * xc).sum(axis=0) / (x.shape[0] - 1))
     with np.errstate(invalid="ignore", divide="ignore"):
         return xc / sd
+
+
+def write_plink(prefix: str, dosage: np.ndarray, bim: pd.DataFrame, fam: pd.DataFrame) -> None:
+    """Write PREFIX.bed/.bim/.fam; DOSAGE (n x p) counts the bim A1 allele, NaN = missing."""
+    from twascli.io.atomic import atomic_write_bytes, atomic_write_text
+
+    n, p = dosage.shape
+    codes = np.full(dosage.shape, 1, dtype=np.uint8)  # 01 = missing
+    codes[dosage == 2] = 0
+    codes[dosage == 1] = 2
+    codes[dosage == 0] = 3
+    pad = (-n) % 4
+    if pad:
+        codes = np.vstack([codes, np.zeros((pad, p), dtype=np.uint8)])
+    quads = codes.T.reshape(p, -1, 4)
+    packed = (quads[:, :, 0] | (quads[:, :, 1] << 2) | (quads[:, :, 2] << 4) | (quads[:, :, 3] << 6)).astype(np.uint8)
+    atomic_write_bytes(prefix + ".bed", b"\x6c\x1b\x01" + packed.tobytes())
+    atomic_write_text(prefix + ".bim", bim[BIM_COLUMNS].to_csv(sep="\t", header=False, index=False))
+    fam_out = fam[FAM_COLUMNS].copy()
+    fam_out["pheno"] = fam_out["pheno"].map(lambda v: "-9" if pd.isna(v) else f"{v:.6g}")
+    atomic_write_text(prefix + ".fam", fam_out.to_csv(sep=" ", header=False, index=False))
