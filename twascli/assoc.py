@@ -248,7 +248,7 @@ def run_assoc(opts: AssocOptions, log: Callable[[str], None] = _log_default) -> 
             carry["hsq"] = model.hsq
         if model.n_tot is not None:
             carry["n_tot"] = model.n_tot
-        failed = _test_gene(opts, ref, model, entry, label, row, rng, permz2, cv_digits, carry, log, result)
+        failed = _test_gene(opts, ref, model, entry, label, row, rng, permz2, cv_digits, carry, log, result, wgt_file)
         if failed is None:  # skipped entirely (no model): FUSION leaves the row as allocated
             result.n_failed += 1
             result.rows.append(row)
@@ -266,7 +266,7 @@ def run_assoc(opts: AssocOptions, log: Callable[[str], None] = _log_default) -> 
     return result
 
 
-def _test_gene(opts, ref, model, entry, label, row, rng, permz2, cv_digits, carry, log, result):
+def _test_gene(opts, ref, model, entry, label, row, rng, permz2, cv_digits, carry, log, result, wgt_file):
     """Fill ROW for one gene; return True if it failed, False if tested, None if skipped entirely."""
     wmat = np.nan_to_num(np.asarray(model.wgt_matrix, dtype=float), nan=0.0)
     snp_ids = model.snps["snp"].to_numpy()
@@ -384,7 +384,7 @@ def _test_gene(opts, ref, model, entry, label, row, rng, permz2, cv_digits, carr
         from twascli.coloc_run import run_coloc  # noqa: PLC0415 (coloc code loads only when used)
 
         run_coloc(opts, ref, model, entry, label, row, wmat, eqtl_cols, pos, bim, cur_z, ld,
-                  carry, run_abf, run_susie, log, result)
+                  carry, run_abf, run_susie, log, result, wgt_file)
     return failed
 
 

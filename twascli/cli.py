@@ -16,10 +16,25 @@ app = typer.Typer(
     help="FUSION (TWAS) re-implemented in Python: same flags, same files, same numbers.",
 )
 
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", help="Print the twascli version and exit."),
+) -> None:
+    """FUSION (TWAS) re-implemented in Python: same flags, same files, same numbers."""
+    if version:
+        from twascli import __version__
+
+        print(f"twascli {__version__}")
+        raise typer.Exit(0)
+
+
 # Each subcommand lives in twascli/commands/<name>.py; register it here with one line.
 from twascli.commands import assoc_test  # noqa: E402
 
 app.command("assoc-test", help=assoc_test.HELP)(assoc_test.assoc_test)
+from twascli.commands import post_process; app.command("post-process", help=post_process.HELP)(post_process.post_process)  # noqa: E402,E702
 # (more subcommands are registered below as they are added)
 
 
