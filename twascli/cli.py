@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
-import typer
+# Per-gene matrices are small: one BLAS thread per process is fastest and avoids oversubscription
+# when users run one job per core (parallel work uses processes; see --threads where offered).
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
-from twascli.errors import TwasError
+import typer  # noqa: E402
+
+from twascli.errors import TwasError  # noqa: E402
 
 app = typer.Typer(
     add_completion=False,

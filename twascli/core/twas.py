@@ -31,7 +31,7 @@ def impute_z(ld: np.ndarray, z: np.ndarray, missing: np.ndarray) -> tuple[np.nda
     ld_mo = ld[np.ix_(missing, obs)]
     ridge = ld_oo + IMPG_RIDGE * np.eye(ld_oo.shape[0])
     try:
-        wgt = scipy.linalg.solve(ridge, ld_mo.T, assume_a="sym").T
+        wgt = scipy.linalg.cho_solve(scipy.linalg.cho_factor(ridge), ld_mo.T).T
     except (scipy.linalg.LinAlgError, ValueError):
         nan = np.full(int(missing.sum()), np.nan)
         return nan, nan
