@@ -70,6 +70,7 @@ class RefPanel:
     """LD reference of one chromosome after allele QC against the GWAS (FUSION's `genos`)."""
 
     geno: Genotypes
+    scaled: np.ndarray  # scale()d, mean-imputed dosages of the kept SNPs (n x kept), float64
     keep_cols: np.ndarray  # columns of geno kept after QC
     snp_index: pd.Series  # SNP id -> position within keep_cols (first occurrence)
     z: np.ndarray  # GWAS Z aligned to kept SNPs (NaN = missing), flipped to the reference
@@ -143,6 +144,7 @@ def load_reference(ref_prefix: str, ss: SumStats) -> RefPanel:
     index = index[~index.index.duplicated(keep="first")]
     return RefPanel(
         geno=geno,
+        scaled=scale(geno.imputed(keep_cols)),
         keep_cols=keep_cols,
         snp_index=index,
         z=z[keep_cols],
@@ -221,7 +223,7 @@ def run_assoc(opts: AssocOptions, log: Callable[[str], None] = _log_default) -> 
         columns += SUSIE_COLUMNS
     if opts.perm and opts.perm > 0:
         columns += PERM_COLUMNS
-    permz2 = float(twas.norm.isf(opts.perm_minp / 2)) ** 2 if opts.perm and opts.perm > 0 else math.inf
+    permz2 = twas.z_threshold(opts.perm_minp) ** 2 if opts.perm and opts.perm > 0 else math.inf
 
     chrom_label = wgtlist["CHR"].iloc[0]
     ref = load_reference(chr_file_prefix(opts.ref_ld_chr, chrom_label), ss)
@@ -315,7 +317,7 @@ def _test_gene(opts, ref, model, entry, label, row, rng, permz2, cv_digits, carr
         failed = True
         row["NSNP"] = float("nan")
     elif not failed:
-        x = scale(ref.geno.imputed(cols))
+        x = ref.scaled[:, pos]
         if not np.all(np.isfinite(x)):
             log(f"WARNING :  {label} had LD reference SNPs with no variation, skipping this gene.")
             failed = True

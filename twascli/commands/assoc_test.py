@@ -6,9 +6,6 @@ from typing import Optional
 
 import typer
 
-from twascli.assoc import NUMERIC_COLUMNS, AssocOptions, run_assoc
-from twascli.io.assoc_output import write_assoc
-
 HELP = "Test each gene's predicted expression for association with a trait (FUSION.assoc_test.R)."
 
 
@@ -32,6 +29,9 @@ def assoc_test(
     digits: Optional[int] = typer.Option(None, "--digits", help="twascli: significant digits in the output (FUSION prints 3)"),
     seed: int = typer.Option(1, "--seed", help="twascli: seed of the permutation test's random numbers"),
 ) -> None:
+    from twascli.assoc import NUMERIC_COLUMNS, AssocOptions, run_assoc  # heavy imports: only when run
+    from twascli.io.assoc_output import write_assoc
+
     opts = AssocOptions(
         sumstats=sumstats, weights=weights, weights_dir=weights_dir, ref_ld_chr=ref_ld_chr, chr=chr,
         out=out, force_model=force_model, caviar=caviar, max_impute=max_impute, min_r2pred=min_r2pred,

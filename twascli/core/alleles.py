@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 _COMPLEMENT = {"A": "T", "T": "A", "C": "G", "G": "C"}
 _ACGT = ("A", "C", "G", "T")
 
 
 def _upper(a) -> np.ndarray:
-    return np.array([str(x).upper() if x is not None else "" for x in a], dtype=object)
+    s = pd.Series(a, dtype=object).fillna("")
+    return s.astype(str).str.upper().to_numpy(dtype=object)
 
 
 def _complement(a: np.ndarray) -> np.ndarray:
-    return np.array([_COMPLEMENT.get(x, x) for x in a], dtype=object)
+    s = pd.Series(a, dtype=object)
+    return s.map(_COMPLEMENT).fillna(s).to_numpy(dtype=object)
 
 
 def allele_qc(a1, a2, ref1, ref2) -> tuple[np.ndarray, np.ndarray]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.linalg
-from scipy.stats import norm
+from scipy.special import ndtr, ndtri
 
 IMPG_RIDGE = 0.1
 
@@ -48,7 +48,12 @@ def twas_z(w: np.ndarray, z: np.ndarray, ld: np.ndarray) -> tuple[float, float]:
 
 def twas_p(z: float | np.ndarray) -> float | np.ndarray:
     """Two-sided normal p-value, 2*pnorm(|z|, lower.tail=FALSE)."""
-    return 2.0 * norm.sf(np.abs(z))
+    return 2.0 * ndtr(-np.abs(z))
+
+
+def z_threshold(p: float) -> float:
+    """qnorm(p/2, lower.tail=FALSE): the |z| whose two-sided p-value is P."""
+    return float(-ndtri(p / 2.0))
 
 
 @dataclass

@@ -1,0 +1,147 @@
+"""The pieces of base R that FUSION.compute_weights.R relies on (ALGORITHMS.md f.1-f.3).
+
+``scale()``, rank normalisation (``--rn``), ``summary(lm(y ~ x))`` adjusted R^2 and slope p-value
+(FUSION's CV performance), covariate regression, and the number formats through which FUSION's
+values pass (R ``write.table``, PLINK's 6-significant-digit .fam phenotype).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import stats
+
+
+def r_colmeans(x: np.ndarray) -> np.ndarray:
+    """R's colMeans(): long-double column sums divided by n, then rounded to double."""
+    x = np.asarray(x, dtype=np.float64)
+    s = np.sum(x, axis=0, dtype=np.longdouble)
+    return (s / np.longdouble(x.shape[0])).astype(np.float64)
+
+
+def r_scale(x: np.ndarray) -> np.ndarray:
+    """R's ``scale()``: centre each column, divide by its n-1 sd; a constant column becomes NaN.
+
+    Constant columns are detected exactly (max == min), as R's exact long-double mean does.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    one_d = x.ndim == 1
+    if one_d:
+        x = x[:, None]
+    xc = x - r_colmeans(x)
+    sd = np.sqrt(np.sum(xc * xc, axis=0) / max(1, x.shape[0] - 1))
+    const = np.ptp(x, axis=0) == 0 if x.shape[0] else np.ones(x.shape[1], dtype=bool)
+    sd = np.where(const, 0.0, sd)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = xc / sd
+    out[:, const] = np.nan
+    return out[:, 0] if one_d else out
+
+
+def r_sd(x: np.ndarray) -> float:
+    """R's ``sd()`` of a vector (n-1 denominator); exactly 0 for a constant vector, NaN if n < 2."""
+    x = np.asarray(x, dtype=np.float64)
+    if x.shape[0] < 2 or np.isnan(x).any():
+        return math.nan
+    if np.ptp(x) == 0:
+        return 0.0
+    return float(np.std(x, ddof=1))
+
+
+def rank_normalize(x: np.ndarray) -> np.ndarray:
+    """FUSION's ``rank_normalize``: qnorm((rank - 0.5)/n) over the non-NA values, ties averaged."""
+    x = np.asarray(x, dtype=np.float64).copy()
+    keep = ~np.isnan(x)
+    n = int(keep.sum())
+    if n == 0:
+        return x
+    ranks = stats.rankdata(x[keep], method="average")
+    x[keep] = stats.norm.ppf((ranks - 0.5) / n)
+    return x
+
+
+def lm_slope_summary(y: np.ndarray, x: np.ndarray) -> tuple[float, float]:
+    """``summary(lm(y ~ x))``: (adj.r.squared, coef[2,4] = two-sided slope p-value).
+
+    Closed form of the simple regression (f.1): R^2 = MSS/(MSS+RSS), adj = 1-(1-R^2)(n-1)/(n-2),
+    p = 2 P(T_{n-2} > |b/se(b)|).
+    """
+    y = np.asarray(y, dtype=np.float64)
+    x = np.asarray(x, dtype=np.float64)
+    n = y.shape[0]
+    rdf = n - 2
+    xc = x - x.mean()
+    yc = y - y.mean()
+    sxx = float(xc @ xc)
+    b = float(xc @ yc) / sxx
+    resid = yc - b * xc
+    rss = float(resid @ resid)
+    fitted = b * xc
+    mss = float(fitted @ fitted)
+    if rdf <= 0:
+        return math.nan, math.nan
+    r2 = mss / (mss + rss) if (mss + rss) > 0 else math.nan
+    adj = 1.0 - (1.0 - r2) * ((n - 1) / rdf)
+    se = math.sqrt(rss / rdf / sxx)
+    if se == 0:
+        pval = 0.0 if b != 0 else math.nan
+    else:
+        t = b / se
+        pval = float(2.0 * stats.t.sf(abs(t), rdf))
+    return adj, pval
+
+
+def regress_out(y: np.ndarray, covar: np.ndarray) -> tuple[np.ndarray, float]:
+    """``summary(lm(y ~ C))``: residuals and r.squared (intercept added; aliased columns dropped)."""
+    y = np.asarray(y, dtype=np.float64)
+    X = np.column_stack([np.ones(y.shape[0]), np.asarray(covar, dtype=np.float64)])
+    coef, *_ = np.linalg.lstsq(X, y, rcond=None)
+    fitted = X @ coef
+    resid = y - fitted
+    fc = fitted - fitted.mean()
+    mss = float(fc @ fc)
+    rss = float(resid @ resid)
+    r2 = mss / (mss + rss) if (mss + rss) > 0 else math.nan
+    return resid, r2
+
+
+def resid_genotypes(genos: np.ndarray, covar: np.ndarray) -> np.ndarray:
+    """FUSION ``--resid``: G - X (X'X)^-1 X'G with X = [1, C], then ``scale()`` again."""
+    X = np.column_stack([np.ones(genos.shape[0]), np.asarray(covar, dtype=np.float64)])
+    xtx_inv = np.linalg.inv(X.T @ X)
+    proj = X @ xtx_inv
+    out = genos - proj @ (X.T @ genos)
+    return r_scale(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# Number formats on FUSION's file round trips
+
+
+def r_write_table_number(value: float) -> float:
+    """The double that survives R ``write.table`` (15 significant digits) and a re-read."""
+    if not math.isfinite(value):
+        return value
+    return float(f"{value:.15g}")
+
+
+def plink_fam_number(value: float) -> float:
+    """The double that survives PLINK 1.9's .fam writer (``dtoa_g``: 6 significant digits,
+    near-ties within 5e-9 rounded to even) and R's re-read; FUSION's models see these values.
+    """
+    if not math.isfinite(value) or value == 0:
+        return value
+    a = abs(value)
+    e = math.floor(math.log10(a))
+    # dtoa_g's thresholds: a value that rounds up to the next power of ten moves up a decade
+    if a >= 9.9999949999999 * 10.0**e:
+        e += 1
+    elif a < 0.99999949999999 * 10.0**e:
+        e -= 1
+    shift = 5 - e
+    scaled = a * 10.0**shift if shift >= 0 else a / 10.0 ** (-shift)
+    r = int(scaled)
+    r += int((scaled - r) + (0.500000005 if r & 1 else 0.499999995))
+    out = float(f"{r}e{-shift}")
+    return -out if value < 0 else out
