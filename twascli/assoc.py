@@ -1,29 +1,30 @@
-"""FUSION.assoc_test.R as a pipeline: read inputs once, test every gene, write FUSION's table.
+"""FUSION.assoc_test.R as a pipeline: read inputs once, test every gene, build FUSION's table.
 
-Per gene: match weights to the LD reference, flip for alleles, choose the model by best CV
-p-value (or --force_model), impute missing GWAS Z (IMPG), compute the TWAS z, and optionally
-run the permutation test, coloc.abf / coloc.susie and write CAVIAR inputs.
+Work is split by what it depends on, so that many traits reuse the same per-gene work:
+- `RefPanel`: the LD reference of one chromosome (read once);
+- `GenePrep`: one weight file matched to the panel, its allele flips and LD (trait-independent);
+- `TraitData`: one GWAS aligned to the panel (allele QC, flipped Z/BETA);
+- `test_gene`: FUSION's per-gene steps for one trait: model choice, IMPG imputation of missing
+  Z, TWAS z, permutations, COLOC.
+A single-trait run goes through exactly the same code, so batch outputs are byte-identical.
 """
 
 from __future__ import annotations
 
 import math
-import sys
 from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 import pandas as pd
 
-from twascli.chrom import chr_file_prefix, norm_chr
+from twascli import rformat
 from twascli.core import twas
 from twascli.core.alleles import allele_qc
 from twascli.errors import TwasError
 from twascli.io.plink import Genotypes, read_plink, scale
 from twascli.io.rdat import WeightModel, read_wgt_rdat
-from twascli.io.sumstats import SumStats, read_sumstats
-from twascli.io.weights_list import read_panel_n, read_weights_list, select_chr, weight_file_path
-from twascli import rformat
+from twascli.io.sumstats import SumStats
 
 BASE_COLUMNS = [
     "PANEL", "FILE", "ID", "CHR", "P0", "P1", "HSQ", "BEST.GWAS.ID", "BEST.GWAS.Z",
@@ -38,7 +39,6 @@ NUMERIC_COLUMNS = {
     "HSQ", "BEST.GWAS.Z", "EQTL.R2", "EQTL.Z", "EQTL.GWAS.Z", "NSNP", "NWGT", "TWAS.Z", "TWAS.P",
     *COLOC_COLUMNS, *PERM_COLUMNS,
 }
-MHC_CHR, MHC_START, MHC_END = "6", 26e6, 34e6
 
 
 @dataclass
@@ -49,7 +49,7 @@ class AssocOptions:
     weights: str
     weights_dir: str | None
     ref_ld_chr: str
-    chr: str
+    chr: str | None
     out: str
     force_model: str | None = None
     caviar: bool = False
@@ -67,15 +67,33 @@ class AssocOptions:
 
 @dataclass
 class RefPanel:
-    """LD reference of one chromosome after allele QC against the GWAS (FUSION's `genos`)."""
+    """LD reference of one chromosome; SNP ids map to their first .bim row."""
 
     geno: Genotypes
-    scaled: np.ndarray  # scale()d, mean-imputed dosages of the kept SNPs (n x kept), float64
-    keep_cols: np.ndarray  # columns of geno kept after QC
-    snp_index: pd.Series  # SNP id -> position within keep_cols (first occurrence)
-    z: np.ndarray  # GWAS Z aligned to kept SNPs (NaN = missing), flipped to the reference
+    snp_index: pd.Series  # SNP id -> column of geno (first occurrence)
+
+
+@dataclass
+class TraitData:
+    """One GWAS aligned to a RefPanel (FUSION's allele QC): per .bim row, NaN = missing."""
+
+    keep: np.ndarray  # bool per .bim row: kept after allele QC (not strand-ambiguous, ACGT)
+    z: np.ndarray
     beta: np.ndarray | None
     se: np.ndarray | None
+    snp_index: pd.Series  # SNP id -> .bim row, first occurrence among kept rows
+
+
+@dataclass
+class GenePrep:
+    """A weight file matched to the reference: everything about a gene that no trait changes."""
+
+    model: WeightModel
+    cols: np.ndarray  # .bim rows of the weight SNPs found in the panel (weights' order)
+    wmat: np.ndarray  # weights (NaN -> 0) of those SNPs, flipped to the panel's alleles
+    snp_ids: np.ndarray  # snps[,2] of those SNPs
+    rownames: np.ndarray  # rownames(wgt.matrix) of those SNPs
+    ld: np.ndarray | None  # LD of those SNPs; None if a SNP has no variation in the panel
 
 
 def _log_default(msg: str) -> None:
@@ -87,7 +105,7 @@ def r_num(x: float) -> str:
     return rformat.format_cat(x)
 
 
-def _row_label(row: pd.Series) -> str:
+def row_label(row: pd.Series) -> str:
     """unlist(wgtlist[w,]) as cat() prints it: the fields joined by spaces."""
     parts = []
     for v in row.tolist():
@@ -115,45 +133,78 @@ def validate_coloc(opts: AssocOptions, has_beta_se: bool, wgtlist: pd.DataFrame)
             )
 
 
-def load_reference(ref_prefix: str, ss: SumStats) -> RefPanel:
-    """Read the LD panel once, align the GWAS to it, flip Z/BETA and drop ambiguous SNPs."""
-    geno = read_plink(ref_prefix)
-    bim = geno.bim
+def _first_index(ids: np.ndarray, rows: np.ndarray) -> pd.Series:
+    """SNP id -> row, keeping the first occurrence (R's match())."""
+    index = pd.Series(rows, index=ids)
+    return index[~index.index.duplicated(keep="first")]
+
+
+def load_reference(prefix: str) -> RefPanel:
+    """Read one chromosome's LD panel (once per run)."""
+    geno = read_plink(prefix)
+    snps = geno.bim["snp"].to_numpy()
+    return RefPanel(geno=geno, snp_index=_first_index(snps, np.arange(len(snps))))
+
+
+def align_trait(bim: pd.DataFrame, ss: SumStats) -> TraitData:
+    """Align a GWAS to a panel's .bim: match by SNP id, flip Z/BETA to its A1, mark QC drops."""
     idx = pd.Index(ss.snp).get_indexer(bim["snp"].to_numpy())
     found = idx >= 0
-    a1 = np.where(found, ss.a1[np.where(found, idx, 0)], bim["a1"].to_numpy())
-    a2 = np.where(found, ss.a2[np.where(found, idx, 0)], bim["a2"].to_numpy())
+    take = np.where(found, idx, 0)
+    a1 = np.where(found, ss.a1[take], bim["a1"].to_numpy())
+    a2 = np.where(found, ss.a2[take], bim["a2"].to_numpy())
     keep, flip = allele_qc(a1, a2, bim["a1"].to_numpy(), bim["a2"].to_numpy())
     sign = np.where(flip, -1.0, 1.0)
 
-    def aligned(values: np.ndarray | None) -> np.ndarray | None:
+    def aligned(values: np.ndarray | None, signed: bool) -> np.ndarray | None:
         if values is None:
             return None
         out = np.full(len(bim), np.nan)
         out[found] = values[idx[found]]
-        return out
+        return out * sign if signed else out
 
-    z = aligned(ss.z) * sign
-    beta = aligned(ss.beta)
-    if beta is not None:
-        beta = beta * sign
-    se = aligned(ss.se)
-    keep_cols = np.nonzero(keep)[0]
-    snps = bim["snp"].to_numpy()[keep_cols]
-    index = pd.Series(np.arange(len(keep_cols)), index=snps)
-    index = index[~index.index.duplicated(keep="first")]
-    return RefPanel(
-        geno=geno,
-        scaled=scale(geno.imputed(keep_cols)),
-        keep_cols=keep_cols,
-        snp_index=index,
-        z=z[keep_cols],
-        beta=None if beta is None else beta[keep_cols],
-        se=None if se is None else se[keep_cols],
+    rows = np.nonzero(keep)[0]
+    return TraitData(
+        keep=keep,
+        z=aligned(ss.z, True),
+        beta=aligned(ss.beta, True),
+        se=aligned(ss.se, False),
+        snp_index=_first_index(bim["snp"].to_numpy()[rows], rows),
     )
 
 
-def _best_model(model: WeightModel, force: str | None) -> tuple[int | None, str | None]:
+def prepare_gene(ref: RefPanel, model: WeightModel, rows_index: pd.Series) -> GenePrep:
+    """Match a weight file's SNPs to the panel rows in ROWS_INDEX, flip weights, compute LD."""
+    snp_ids = model.snps["snp"].to_numpy()
+    found = rows_index.reindex(snp_ids).to_numpy()
+    matched = ~pd.isna(found)
+    cols = found[matched].astype(np.int64)
+    wmat = np.nan_to_num(np.asarray(model.wgt_matrix, dtype=float)[matched, :], nan=0.0)
+    snps = model.snps.loc[matched]
+    bim = ref.geno.bim.iloc[cols]
+    _, flip = allele_qc(snps["a1"].to_numpy(), snps["a2"].to_numpy(), bim["a1"].to_numpy(), bim["a2"].to_numpy())
+    wmat[flip, :] *= -1.0
+    names = model.wgt_rownames if model.wgt_rownames is not None else snp_ids
+    ld = None
+    if cols.size:
+        x = scale(ref.geno.imputed(cols))
+        if np.all(np.isfinite(x)):
+            ld = twas.ld_matrix(x)
+    return GenePrep(model=model, cols=cols, wmat=wmat, snp_ids=snp_ids[matched],
+                    rownames=np.asarray(names, dtype=object)[matched], ld=ld)
+
+
+def restrict(prep: GenePrep, trait: TraitData) -> GenePrep:
+    """The gene as FUSION sees it for TRAIT: only SNPs kept by that trait's allele QC."""
+    sel = trait.keep[prep.cols]
+    if sel.all():
+        return prep
+    ld = None if prep.ld is None else prep.ld[np.ix_(sel, sel)]
+    return GenePrep(model=prep.model, cols=prep.cols[sel], wmat=prep.wmat[sel], snp_ids=prep.snp_ids[sel],
+                    rownames=prep.rownames[sel], ld=ld)
+
+
+def best_model(model: WeightModel, force: str | None) -> tuple[int | None, str | None]:
     """Column of the model to test: --force_model by name, else the best CV p-value."""
     if force is not None:
         hits = [i for i, m in enumerate(model.models) if m == force]
@@ -164,15 +215,13 @@ def _best_model(model: WeightModel, force: str | None) -> tuple[int | None, str 
     rows = [i for i, r in enumerate(model.cv_rows) if "pval" in r]
     if not rows:
         return None, "had no pval row in cv.performance"
-    with np.errstate(invalid="ignore"):
-        vals = cv[rows, :]
-        colmin = np.where(np.all(np.isnan(vals), axis=0), np.inf, np.nanmin(np.where(np.isnan(vals), np.inf, vals), axis=0))
-    return int(np.argmin(colmin)), None
+    vals = np.where(np.isnan(cv[rows, :]), np.inf, cv[rows, :])
+    return int(np.argmin(vals.min(axis=0))), None  # min(na.rm=T) of an all-NA column is Inf
 
 
-def _format_cv(values: np.ndarray, digits: int) -> str:
+def format_cv(values: np.ndarray, digits: int) -> str:
     """paste(format(v, digits=2, trim=TRUE), collapse=',') for MODELCV.R2 / MODELCV.PV."""
-    return ",".join(rformat.format_real(np.asarray(values, dtype=float), digits=digits, trim=True))
+    return rformat.paste_format(np.asarray(values, dtype=float), digits)
 
 
 @dataclass
@@ -187,35 +236,8 @@ class AssocResult:
     susie_results: list[pd.DataFrame] = field(default_factory=list)
 
 
-def _init_row(columns: list[str]) -> dict:
-    """out.tbl's initial values: numbers 0, text '', PANEL and COLOC NA (as FUSION allocates them)."""
-    row: dict = {}
-    for c in columns:
-        if c in ("PANEL",) or c in COLOC_COLUMNS:
-            row[c] = None if c == "PANEL" else float("nan")
-        elif c in NUMERIC_COLUMNS:
-            row[c] = 0.0
-        elif c == "CHR":
-            row[c] = 0
-        else:
-            row[c] = ""
-    return row
-
-
-def run_assoc(opts: AssocOptions, log: Callable[[str], None] = _log_default) -> AssocResult:
-    """Run the TWAS association scan of one trait on one chromosome."""
-    ss = read_sumstats(opts.sumstats)
-    wgtlist_all = read_weights_list(opts.weights)
-    wgtlist = select_chr(wgtlist_all, opts.chr)
-    if len(wgtlist) == 0:
-        raise TwasError(f"{opts.weights}: no weights on chromosome {opts.chr}")
-    validate_coloc(opts, ss.has_beta_se, wgtlist)
-    if opts.coloc_P is not None and "N" not in wgtlist.columns:
-        panel_n = read_panel_n(opts.PANELN)
-        wgtlist["N"] = wgtlist["PANEL"].map(panel_n).astype(float)
-    if opts.force_model is not None and opts.force_model not in {"blup", "lasso", "top1", "enet", "bslmm"}:
-        pass  # FUSION accepts any name and skips genes lacking it; so do we.
-
+def output_columns(opts: AssocOptions) -> list[str]:
+    """FUSION's columns: the base 20, then COLOC, coloc.susie and permutation ones when asked."""
     columns = list(BASE_COLUMNS)
     if opts.coloc_P is not None:
         columns += COLOC_COLUMNS
@@ -223,206 +245,202 @@ def run_assoc(opts: AssocOptions, log: Callable[[str], None] = _log_default) -> 
         columns += SUSIE_COLUMNS
     if opts.perm and opts.perm > 0:
         columns += PERM_COLUMNS
-    permz2 = twas.z_threshold(opts.perm_minp) ** 2 if opts.perm and opts.perm > 0 else math.inf
-
-    chrom_label = wgtlist["CHR"].iloc[0]
-    ref = load_reference(chr_file_prefix(opts.ref_ld_chr, chrom_label), ss)
-    if len(ref.keep_cols) == 0:
-        raise TwasError(f"{opts.ref_ld_chr}{chrom_label}: no LD reference SNPs left after allele QC")
-    if not np.isfinite(ref.z).any():
-        raise TwasError(
-            f"{opts.sumstats}: no SNP overlaps the LD reference {opts.ref_ld_chr}{chrom_label} "
-            "(check SNP ids and chromosome)"
-        )
-    rng = np.random.default_rng(opts.seed)
-    has_panel = "PANEL" in wgtlist.columns
-    cv_digits = 2 if opts.digits is None else opts.digits
-    result = AssocResult(columns=columns, rows=[], n_failed=0, n_total=len(wgtlist))
-    carry = {"hsq": None, "n_tot": None}  # FUSION's load() leaves objects from earlier files
-
-    for w in range(len(wgtlist)):
-        entry = wgtlist.iloc[w]
-        label = _row_label(entry)
-        row = _init_row(columns)
-        wgt_file = weight_file_path(opts.weights_dir, entry["WGT"])
-        model = read_wgt_rdat(wgt_file)
-        if model.hsq is not None:
-            carry["hsq"] = model.hsq
-        if model.n_tot is not None:
-            carry["n_tot"] = model.n_tot
-        failed = _test_gene(opts, ref, model, entry, label, row, rng, permz2, cv_digits, carry, log, result, wgt_file)
-        if failed is None:  # skipped entirely (no model): FUSION leaves the row as allocated
-            result.n_failed += 1
-            result.rows.append(row)
-            continue
-        if has_panel:
-            row["PANEL"] = str(entry["PANEL"])
-        row["FILE"] = wgt_file
-        row["CHR"] = entry["CHR"]
-        row["P0"] = str(entry["P0"])
-        row["P1"] = str(entry["P1"])
-        row["ID"] = str(entry["ID"])
-        if failed:
-            result.n_failed += 1
-        result.rows.append(row)
-    return result
+    return columns
 
 
-def _test_gene(opts, ref, model, entry, label, row, rng, permz2, cv_digits, carry, log, result, wgt_file):
-    """Fill ROW for one gene; return True if it failed, False if tested, None if skipped entirely."""
-    wmat = np.nan_to_num(np.asarray(model.wgt_matrix, dtype=float), nan=0.0)
-    snp_ids = model.snps["snp"].to_numpy()
-    pos = ref.snp_index.reindex(snp_ids).to_numpy()
-    matched = ~np.isnan(pos)
-    pos = pos[matched].astype(np.int64)
-    wmat = wmat[matched, :]
-    snps = model.snps.loc[matched].reset_index(drop=True)
-    rownames = np.asarray(model.wgt_rownames if model.wgt_rownames is not None else snp_ids, dtype=object)[matched]
-    cols = ref.keep_cols[pos]
-    bim = ref.geno.bim.iloc[cols]
-    _, flip = allele_qc(snps["a1"].to_numpy(), snps["a2"].to_numpy(), bim["a1"].to_numpy(), bim["a2"].to_numpy())
-    wmat[flip, :] *= -1.0
-    cur_z = ref.z[pos].copy()
-    n_overlap = len(cur_z)
-
-    failed = False
-    best, why = _best_model(model, opts.force_model)
-    if opts.force_model is not None and best is None:
-        log(f"WARNING : --force_model {opts.force_model} does not exist for {label} ")
-        failed = True
-    if best is None:
-        reason = why or "did not have a predictive model"
-        log(f"WARNING :  {label}  {reason} ... skipping entirely")
-        return None
-    cv_models = model.cv_models or model.models
-    model_name = cv_models[best] if best < len(cv_models) else model.models[best]
-    w = wmat[:, best].copy()
-    if not np.any(w != 0):
-        log(
-            f"WARNING :  {label} had {n_overlap} overlapping SNPs, but none with non-zero "
-            "expression weights, try more SNPS or a different model"
-        )
-        failed = True
-    if model_name[:4] == "top1" and w.size:
-        top = twas.first_argmax(w * w)
-        keep_only = np.zeros_like(w)
-        keep_only[top] = w[top]
-        w = keep_only
-        wmat[:, best] = w
-
-    ld = None
-    twas_stat = float("nan")
-    if n_overlap == 0:
-        log(f"WARNING :  {label}  had no overlapping SNPs")
-        failed = True
-        row["NSNP"] = float("nan")
-    elif not failed:
-        x = ref.scaled[:, pos]
-        if not np.all(np.isfinite(x)):
-            log(f"WARNING :  {label} had LD reference SNPs with no variation, skipping this gene.")
-            failed = True
+def init_row(columns: list[str]) -> dict:
+    """out.tbl's initial values: numbers 0, text '', PANEL and COLOC NA (as FUSION allocates them)."""
+    row: dict = {}
+    for c in columns:
+        if c == "PANEL":
+            row[c] = None
+        elif c in COLOC_COLUMNS:
+            row[c] = float("nan")
+        elif c in NUMERIC_COLUMNS:
+            row[c] = 0.0
+        elif c == "CHR":
+            row[c] = 0.0
         else:
-            ld = twas.ld_matrix(x)
-            row["NSNP"] = float(ld.shape[0])
-            failed = _impute(opts, ld, cur_z, w, label, log)
-        if not failed:
-            num, var = twas.twas_z(w, cur_z, ld)
-            if var > 0:
-                twas_stat = num / math.sqrt(var)
-                if opts.perm and opts.perm > 0 and twas_stat * twas_stat > permz2:
-                    res = twas.permutation_test(w, cur_z, ld, twas_stat, opts.perm, rng)
-                    row["PERM.PV"], row["PERM.N"], row["PERM.ANL_PV"] = res.pv, float(res.n), res.anl_pv
-            else:
+            row[c] = ""
+    return row
+
+
+class GeneTester:
+    """FUSION's per-gene loop body for one trait on one chromosome; rows accumulate in `result`."""
+
+    def __init__(self, opts: AssocOptions, trait: TraitData, wgtlist: pd.DataFrame,
+                 log: Callable[[str], None] = _log_default):
+        self.opts = opts
+        self.trait = trait
+        self.log = log
+        self.has_panel = "PANEL" in wgtlist.columns
+        self.cv_digits = 2 if opts.digits is None else opts.digits
+        self.permz2 = twas.z_threshold(opts.perm_minp) ** 2 if opts.perm and opts.perm > 0 else math.inf
+        self.rng = np.random.default_rng(opts.seed)
+        self.carry: dict = {"hsq": None, "n_tot": None}  # load() leaves earlier files' objects
+        self.result = AssocResult(columns=output_columns(opts), rows=[], n_failed=0, n_total=len(wgtlist))
+
+    def add(self, entry: pd.Series, wgt_file: str, prep: GenePrep) -> None:
+        """Test one gene and append its row (FUSION's order of checks and messages)."""
+        model = prep.model
+        if model.hsq is not None:
+            self.carry["hsq"] = model.hsq
+        if model.n_tot is not None:
+            self.carry["n_tot"] = model.n_tot
+        row = init_row(self.result.columns)
+        failed = self._test(entry, row_label(entry), row, restrict(prep, self.trait), wgt_file)
+        if failed is not None:  # None: skipped entirely, FUSION leaves the row as allocated
+            if self.has_panel:
+                row["PANEL"] = str(entry["PANEL"])
+            row["FILE"] = wgt_file
+            row["CHR"] = entry["CHR"]
+            row["P0"] = str(entry["P0"])
+            row["P1"] = str(entry["P1"])
+            row["ID"] = str(entry["ID"])
+        if failed is None or failed:
+            self.result.n_failed += 1
+        self.result.rows.append(row)
+
+    def _test(self, entry, label, row, gene: GenePrep, wgt_file) -> bool | None:
+        """Fill ROW; return True if the gene failed, False if tested, None if skipped entirely."""
+        opts, log, model = self.opts, self.log, gene.model
+        wmat = gene.wmat.copy()
+        cur_z = self.trait.z[gene.cols].copy()
+        n_overlap = cur_z.size
+
+        failed = False
+        best, why = best_model(model, opts.force_model)
+        if opts.force_model is not None and best is None:
+            log(f"WARNING : --force_model {opts.force_model} does not exist for {label} ")
+            failed = True
+        if best is None:
+            log(f"WARNING :  {label}  {why or 'did not have a predictive model'} ... skipping entirely")
+            return None
+        cv_models = model.cv_models or model.models
+        model_name = cv_models[best] if best < len(cv_models) else model.models[best]
+        w = wmat[:, best].copy()
+        if not np.any(w != 0):
+            log(f"WARNING :  {label} had {n_overlap} overlapping SNPs, but none with non-zero "
+                "expression weights, try more SNPS or a different model")
+            failed = True
+        if model_name[:4] == "top1" and w.size:
+            top = twas.first_argmax(w * w)
+            only = np.zeros_like(w)
+            only[top] = w[top]
+            w = only
+            wmat[:, best] = w
+
+        ld = gene.ld
+        twas_stat = float("nan")
+        if n_overlap == 0:
+            log(f"WARNING :  {label}  had no overlapping SNPs")
+            failed = True
+            row["NSNP"] = float("nan")
+        elif not failed:
+            if ld is None:
+                log(f"WARNING :  {label} had LD reference SNPs with no variation, skipping this gene.")
                 failed = True
-                log(f"WARNING :  {label}  had zero predictive accuracy, try a different model.")
+            else:
+                row["NSNP"] = float(ld.shape[0])
+                failed = self._impute(ld, cur_z, w, label)
+            if not failed:
+                num, var = twas.twas_z(w, cur_z, ld)
+                if var > 0:
+                    twas_stat = num / math.sqrt(var)
+                    if opts.perm and opts.perm > 0 and twas_stat * twas_stat > self.permz2:
+                        res = twas.permutation_test(w, cur_z, ld, twas_stat, opts.perm, self.rng)
+                        row["PERM.PV"], row["PERM.N"], row["PERM.ANL_PV"] = res.pv, float(res.n), res.anl_pv
+                else:
+                    failed = True
+                    log(f"WARNING :  {label}  had zero predictive accuracy, try a different model.")
 
-    if carry["hsq"] is not None:
-        row["HSQ"] = float(np.asarray(carry["hsq"]).ravel()[0])
-    row["MODEL"] = model_name
-    cv = model.cv_performance
-    if cv is not None:
-        rsq_rows = [i for i, r in enumerate(model.cv_rows) if "rsq" in r]
-        pv_rows = [i for i, r in enumerate(model.cv_rows) if "pval" in r]
-        row["MODELCV.R2"] = _format_cv(cv[rsq_rows, best], cv_digits)
-        row["MODELCV.PV"] = _format_cv(cv[pv_rows, best], cv_digits)
+        if self.carry["hsq"] is not None:
+            row["HSQ"] = float(np.asarray(self.carry["hsq"]).ravel()[0])
+        row["MODEL"] = model_name
+        cv = model.cv_performance
+        if cv is not None:
+            rsq_rows = [i for i, r in enumerate(model.cv_rows) if "rsq" in r]
+            pv_rows = [i for i, r in enumerate(model.cv_rows) if "pval" in r]
+            row["MODELCV.R2"] = format_cv(cv[rsq_rows, best], self.cv_digits)
+            row["MODELCV.PV"] = format_cv(cv[pv_rows, best], self.cv_digits)
 
-    eqtl_cols = [i for i, m in enumerate(model.models) if m == "top1"]
-    top_eqtl = None
-    if eqtl_cols:
-        # R: wgt.matrix[, eqtlmod] with one TRUE column is a vector; with none it is empty
-        top_eqtl = twas.first_argmax(wmat[:, eqtl_cols[0]] ** 2)
-    if failed or not eqtl_cols or top_eqtl is None:
-        for c in ("EQTL.ID", "EQTL.R2", "EQTL.Z", "EQTL.GWAS.Z"):
-            row[c] = None if c == "EQTL.ID" else float("nan")
-    else:
-        e = eqtl_cols[0]
-        row["EQTL.ID"] = str(rownames[top_eqtl])
-        row["EQTL.R2"] = float(cv[0, e]) if cv is not None else float("nan")
-        row["EQTL.Z"] = float(wmat[top_eqtl, e])
-        row["EQTL.GWAS.Z"] = float(cur_z[top_eqtl])
-        if opts.caviar:
-            _write_caviar(opts, entry, ld, wmat[:, e], cur_z, snps["snp"].to_numpy())
+        eqtl_cols = [i for i, m in enumerate(model.models) if m == "top1"]
+        top_eqtl = twas.first_argmax(wmat[:, eqtl_cols[0]] ** 2) if eqtl_cols else None
+        if failed or top_eqtl is None:
+            row["EQTL.ID"] = None
+            row["EQTL.R2"] = row["EQTL.Z"] = row["EQTL.GWAS.Z"] = float("nan")
+        else:
+            e = eqtl_cols[0]
+            row["EQTL.ID"] = str(gene.rownames[top_eqtl])
+            row["EQTL.R2"] = float(cv[0, e]) if cv is not None else float("nan")
+            row["EQTL.Z"] = float(wmat[top_eqtl, e])
+            row["EQTL.GWAS.Z"] = float(cur_z[top_eqtl])
+            if opts.caviar:
+                write_caviar(opts.out, str(entry["ID"]), ld, wmat[:, e], cur_z, gene.snp_ids)
 
-    top_gwas = twas.first_argmax(cur_z * cur_z) if cur_z.size else None
-    if not failed and top_gwas is not None:
-        row["BEST.GWAS.ID"] = str(snps["snp"].iloc[top_gwas])
-        row["BEST.GWAS.Z"] = float(cur_z[top_gwas])
-    else:
-        row["BEST.GWAS.ID"] = None
-        row["BEST.GWAS.Z"] = float("nan")
+        top_gwas = twas.first_argmax(cur_z * cur_z)
+        if not failed and top_gwas is not None:
+            row["BEST.GWAS.ID"] = str(gene.snp_ids[top_gwas])
+            row["BEST.GWAS.Z"] = float(cur_z[top_gwas])
+        else:
+            row["BEST.GWAS.ID"] = None
+            row["BEST.GWAS.Z"] = float("nan")
 
-    if not failed:
-        row["NWGT"] = float(np.count_nonzero(w))
-        row["TWAS.Z"] = twas_stat
-        row["TWAS.P"] = float(twas.twas_p(twas_stat))
-    else:
-        row["TWAS.Z"] = float("nan")
-        row["TWAS.P"] = float("nan")
+        if not failed:
+            row["NWGT"] = float(np.count_nonzero(w))
+            row["TWAS.Z"] = twas_stat
+            row["TWAS.P"] = float(twas.twas_p(twas_stat))
+        else:
+            row["TWAS.Z"] = row["TWAS.P"] = float("nan")
 
-    p = row["TWAS.P"]
-    run_abf = opts.coloc_P is not None and not math.isnan(p) and p < opts.coloc_P
-    run_susie = opts.coloc_susie_P is not None and not math.isnan(p) and p < opts.coloc_susie_P
-    if run_abf or run_susie:
-        from twascli.coloc_run import run_coloc  # noqa: PLC0415 (coloc code loads only when used)
+        p = row["TWAS.P"]
+        run_abf = opts.coloc_P is not None and not math.isnan(p) and p < opts.coloc_P
+        run_susie = opts.coloc_susie_P is not None and not math.isnan(p) and p < opts.coloc_susie_P
+        if run_abf or run_susie:
+            from twascli.coloc_run import run_coloc  # noqa: PLC0415 (loaded only when used)
 
-        run_coloc(opts, ref, model, entry, label, row, wmat, eqtl_cols, pos, bim, cur_z, ld,
-                  carry, run_abf, run_susie, log, result, wgt_file)
-    return failed
+            run_coloc(opts, self.trait, entry, label, row, wmat, eqtl_cols, gene, cur_z,
+                      self.carry, run_abf, run_susie, log, self.result, wgt_file)
+        return failed
 
-
-def _impute(opts, ld, cur_z, w, label, log) -> bool:
-    """Impute missing Z in place (IMPG); return True if the gene must be skipped."""
-    miss = np.isnan(cur_z)
-    if not miss.any():
+    def _impute(self, ld, cur_z, w, label) -> bool:
+        """Impute missing Z in place (IMPG); return True if the gene must be skipped."""
+        opts, log = self.opts, self.log
+        miss = np.isnan(cur_z)
+        if not miss.any():
+            return False
+        if miss.all():
+            log(f"WARNING :  {label} had no overlapping GWAS Z-scores, skipping this gene")
+            return True
+        if miss.mean() > opts.max_impute:
+            log(f"WARNING :  {label} had {int(miss.sum())} / {miss.size} non-overlapping GWAS Z-scores, skipping this gene.")
+            return True
+        impz, r2pred = twas.impute_z(ld, cur_z, miss)
+        cur_z[miss] = impz
+        all_r2 = np.ones(cur_z.size)
+        all_r2[miss] = r2pred
+        if np.isnan(all_r2).any():
+            log(f"WARNING :  {label} had missing GWAS Z-scores that could not be imputed, skipping this gene.")
+            return True
+        mean_r2 = float(np.mean(all_r2[w != 0]))
+        if mean_r2 < opts.min_r2pred:
+            log(f"WARNING :  {label} had mean GWAS Z-score imputation r2 of {r_num(mean_r2)} at expression "
+                "weight SNPs, skipping this gene.")
+            return True
         return False
-    if miss.all():
-        log(f"WARNING :  {label} had no overlapping GWAS Z-scores, skipping this gene")
-        return True
-    if miss.mean() > opts.max_impute:
-        log(f"WARNING :  {label} had {int(miss.sum())} / {miss.size} non-overlapping GWAS Z-scores, skipping this gene.")
-        return True
-    impz, r2pred = twas.impute_z(ld, cur_z, miss)
-    cur_z[miss] = impz
-    all_r2 = np.ones(cur_z.size)
-    all_r2[miss] = r2pred
-    if np.isnan(all_r2).any():
-        log(f"WARNING :  {label} had missing GWAS Z-scores that could not be imputed, skipping this gene.")
-        return True
-    mean_r2 = float(np.mean(all_r2[w != 0]))
-    if mean_r2 < opts.min_r2pred:
-        log(f"WARNING :  {label} had mean GWAS Z-score imputation r2 of {r_num(mean_r2)} at expression weight SNPs, skipping this gene.")
-        return True
-    return False
 
 
-def _write_caviar(opts, entry, ld, eqtl_z, gwas_z, snp_ids) -> None:
+def write_caviar(out: str, gene_id: str, ld, eqtl_z, gwas_z, snp_ids) -> None:
     """eCAVIAR inputs OUT.<ID>.CAVIAR.{LD,EQTL.Z,GWAS.Z} as FUSION writes them (3 digits)."""
     from twascli.io.assoc_output import format_matrix_table, format_named_vector
     from twascli.io.atomic import atomic_write_text
 
-    if ld is None:
-        return
-    base = f"{opts.out}.{entry['ID']}.CAVIAR"
+    base = f"{out}.{gene_id}.CAVIAR"
     atomic_write_text(base + ".LD", format_matrix_table(ld, digits=3, sep=" "))
     atomic_write_text(base + ".EQTL.Z", format_named_vector(eqtl_z, snp_ids, digits=3))
     atomic_write_text(base + ".GWAS.Z", format_named_vector(gwas_z, snp_ids, digits=3))
+
+
+def read_weight(wgt_file: str) -> WeightModel:
+    """One weight file (a one-line error naming it if unreadable)."""
+    return read_wgt_rdat(wgt_file)

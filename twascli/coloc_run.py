@@ -26,9 +26,10 @@ def _eqtl_n(entry: pd.Series, carry: dict) -> float | None:
     return None
 
 
-def run_coloc(opts, ref, model, entry, label, row, wmat, eqtl_cols, pos, bim, cur_z, ld,
+def run_coloc(opts, trait, entry, label, row, wmat, eqtl_cols, gene, cur_z,
               carry, run_abf, run_susie, log, result, wgt_file: str) -> None:
     """coloc.abf and/or coloc.susie for one gene, writing into ROW (FUSION's semantics)."""
+    ld = gene.ld
     n_eqtl = _eqtl_n(entry, carry)
     if n_eqtl is None or n_eqtl < 1:
         log(f"WARNING :  {label} missing N.tot in weight file, skipping coloc.susie.")
@@ -36,10 +37,10 @@ def run_coloc(opts, ref, model, entry, label, row, wmat, eqtl_cols, pos, bim, cu
     eqtl_z = wmat[:, eqtl_cols[0]] if eqtl_cols else np.empty(0)
     beta1 = eqtl_z / math.sqrt(n_eqtl)
     var1 = np.full(beta1.size, 1.0 / n_eqtl)
-    snps = bim["snp"].to_numpy()
-    if ref.beta is not None and ref.se is not None:
-        beta2 = ref.beta[pos]
-        var2 = ref.se[pos] ** 2
+    snps = gene.snp_ids
+    if trait.beta is not None and trait.se is not None:
+        beta2 = trait.beta[gene.cols]
+        var2 = trait.se[gene.cols] ** 2
         n_gwas = None
     else:
         beta2 = cur_z / math.sqrt(opts.GWASN)

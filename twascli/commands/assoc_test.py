@@ -1,21 +1,32 @@
-"""`twascli assoc-test`: FUSION.assoc_test.R with the same flags, defaults and output files."""
+"""`twascli assoc-test`: FUSION.assoc_test.R with the same flags, defaults and output files.
+
+Beyond FUSION: --chr may be omitted (every chromosome of the weights list), several --sumstats
+(or --sumstats_list) run in one call sharing the LD and weights work, --threads, --digits, --seed.
+"""
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import List, Optional
 
 import typer
 
-HELP = "Test each gene's predicted expression for association with a trait (FUSION.assoc_test.R)."
+from twascli.errors import TwasError
+
+HELP = (
+    "Test each gene's predicted expression for association with a trait (FUSION.assoc_test.R). "
+    "One trait and --chr: --out is the output file, as in FUSION. Without --chr: OUT.<chr>.dat per "
+    "chromosome. Several traits (--sumstats repeated or --sumstats_list): OUT.<trait>.<chr>.dat."
+)
 
 
 def assoc_test(
-    sumstats: str = typer.Option(..., "--sumstats", help="Summary statistics (SNP A1 A2 Z; BETA SE N optional; .gz ok)"),
-    out: str = typer.Option(..., "--out", help="Output file"),
+    sumstats: Optional[List[str]] = typer.Option(None, "--sumstats", help="Summary statistics (SNP A1 A2 Z; BETA SE N optional; .gz ok); repeat for several traits"),
+    sumstats_list: Optional[str] = typer.Option(None, "--sumstats_list", "--sumstats-list", help="twascli: table with header TRAIT SUMSTATS, one trait per row"),
+    out: str = typer.Option(..., "--out", help="Output file (prefix for several traits or chromosomes)"),
     weights: str = typer.Option(..., "--weights", help="Weights list (.pos: WGT ID CHR P0 P1 [PANEL] [N])"),
     weights_dir: Optional[str] = typer.Option(None, "--weights_dir", "--weights-dir", help="Directory the WGT paths are relative to"),
     ref_ld_chr: str = typer.Option(..., "--ref_ld_chr", "--ref-ld-chr", help="Prefix of per-chromosome LD reference PLINK files"),
-    chr: str = typer.Option(..., "--chr", help="Chromosome to analyse ('22' or 'chr22')"),
+    chr: Optional[str] = typer.Option(None, "--chr", help="Chromosome to analyse ('22' or 'chr22'); omit for all"),
     force_model: Optional[str] = typer.Option(None, "--force_model", "--force-model", help="Use this model instead of the best cross-validated one"),
     caviar: bool = typer.Option(False, "--caviar", help="Write eCAVIAR-format Z and LD files"),
     max_impute: float = typer.Option(0.5, "--max_impute", "--max-impute", help="Max fraction of weight SNPs missing from the GWAS (imputed from LD)"),
@@ -26,37 +37,26 @@ def assoc_test(
     coloc_susie_P: Optional[float] = typer.Option(None, "--coloc_susie_P", "--coloc-susie-p", help="Run coloc.susie for genes with TWAS P below this"),
     GWASN: Optional[int] = typer.Option(None, "--GWASN", "--gwasn", help="GWAS sample size (for COLOC)"),
     PANELN: Optional[str] = typer.Option(None, "--PANELN", "--paneln", help="PANEL<TAB>N table of eQTL sample sizes (for COLOC)"),
-    digits: Optional[int] = typer.Option(None, "--digits", help="twascli: significant digits in the output (FUSION prints 3)"),
+    digits: Optional[int] = typer.Option(None, "--digits", min=1, max=22, help="twascli: significant digits in the output (FUSION prints 3)"),
     seed: int = typer.Option(1, "--seed", help="twascli: seed of the permutation test's random numbers"),
+    threads: int = typer.Option(1, "--threads", min=1, help="twascli: threads for reading weights and computing LD"),
 ) -> None:
-    from twascli.assoc import NUMERIC_COLUMNS, AssocOptions, run_assoc  # heavy imports: only when run
-    from twascli.io.assoc_output import write_assoc
+    from twascli.assoc import AssocOptions  # heavy imports only when the command runs
+    from twascli.assoc_batch import TraitSpec, read_trait_table, run_batch, trait_name
 
+    traits = [TraitSpec(trait_name(s), s) for s in (sumstats or [])]
+    if sumstats_list:
+        traits += read_trait_table(sumstats_list)
+    if not traits:
+        raise TwasError("--sumstats (or --sumstats_list) is required")
+    names = [t.name for t in traits]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise TwasError(f"several traits are named {dup[0]!r}: give them distinct file names or a --sumstats_list")
     opts = AssocOptions(
-        sumstats=sumstats, weights=weights, weights_dir=weights_dir, ref_ld_chr=ref_ld_chr, chr=chr,
+        sumstats=traits[0].sumstats, weights=weights, weights_dir=weights_dir, ref_ld_chr=ref_ld_chr, chr=chr,
         out=out, force_model=force_model, caviar=caviar, max_impute=max_impute, min_r2pred=min_r2pred,
         perm=perm, perm_minp=perm_minp, coloc_P=coloc_P, coloc_susie_P=coloc_susie_P, GWASN=GWASN,
         PANELN=PANELN, digits=digits, seed=seed,
     )
-    result = run_assoc(opts)
-    print("Analysis completed.")
-    print(f"NOTE: {result.n_failed} / {result.n_total} genes were skipped")
-    if result.n_total and result.n_failed / result.n_total > 0.1:
-        print(
-            "If a large number of genes were skipped, verify that your GWAS Z-scores, expression "
-            "weights, and LDREF data use the same SNPs (or nearly)"
-        )
-        print(
-            "Or consider pre-imputing your summary statistics to the LDREF markers using "
-            "summary-imputation software such as [https://github.com/bogdanlab/fizi]"
-        )
-    digits_out = 3 if digits is None else digits
-    wrote_mhc = write_assoc(out, result.columns, result.rows, NUMERIC_COLUMNS, digits_out)
-    if wrote_mhc:
-        print(
-            f"Results in the MHC are written to {out}.MHC , evaluate with caution due to complex LD structure"
-        )
-    if result.susie_summary or result.susie_results:
-        from twascli.coloc_run import write_susie_tables
-
-        write_susie_tables(out, result)
+    run_batch(opts, traits, threads=threads)

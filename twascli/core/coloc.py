@@ -77,8 +77,9 @@ def _logdiff(x: float, y: float) -> float:
 def approx_bf_estimates(z: np.ndarray, V: np.ndarray, sdY: float = 1.0) -> np.ndarray:
     """Wakefield log ABF for a quantitative trait (coloc ``approx.bf.estimates``, W = 0.15 sdY)."""
     sd_prior = 0.15 * sdY
+    w2 = sd_prior * sd_prior  # R's x^2 is x*x
     with np.errstate(divide="ignore", invalid="ignore"):
-        r = sd_prior ** 2 / (sd_prior ** 2 + V)
+        r = w2 / (w2 + V)
         return 0.5 * (_log(1.0 - r) + r * (z * z))
 
 
@@ -117,8 +118,9 @@ def _check_dataset(suffix, beta, varbeta, snp=None, position=None, ld=None, N=No
         raise ColocError(f"dataset {suffix}: missing required element(s) N")
     if require_ld and ld is None:
         raise ColocError(f"dataset {suffix}: missing required element(s) LD")
-    items = {"beta": beta, "varbeta": varbeta, "snp": snp, "position": position, "N": N,
-             "sdY": sdY, "LD": ld}
+    # FUSION's list order (beta, varbeta, LD, snp, position, N, sdY): R names the first NA one
+    items = {"beta": beta, "varbeta": varbeta, "LD": ld, "snp": snp, "position": position,
+             "N": N, "sdY": sdY}
     for name, val in items.items():
         if val is None:
             continue
@@ -226,12 +228,17 @@ def run_susie(beta, varbeta, ld, N, *, snp=None, suffix=1, maxit: int = 100,
     IBSS is deterministic, so the re-run retraces the first run: one run with the last round's
     max_iter gives R's result. R keeps multiplying by 100 without end; here after ``rounds``
     rounds (max_iter 100, then 10000) a ColocError is raised. ``N = None`` reproduces the FUSION
-    BETA/SE case (ColocError "dataset 2: missing required element(s) N").
+    BETA/SE case (ColocError "dataset 2: missing required element(s) N"); a single SNP also fails
+    in R (see below).
     """
     beta = np.asarray(beta, dtype=float)
     varbeta = np.broadcast_to(np.asarray(varbeta, dtype=float), beta.shape)
     _check_dataset(suffix, beta, varbeta, snp=snp, ld=ld, N=N, require_n=True, require_ld=True)
     ld = np.asarray(ld, dtype=float)
+    if beta.size == 1:
+        # runsusie's LD[snp, snp] drops a 1 x 1 matrix to a scalar and susie_rss's nrow(R)
+        # check then fails: coloc.susie cannot run on a single SNP
+        raise ColocError("argument is of length zero (coloc.susie on a single SNP)")
     z = beta / np.sqrt(varbeta)
     max_iter = maxit * 100 ** (rounds - 1)
     try:
@@ -250,7 +257,7 @@ def _logbf_to_pp(bf: np.ndarray, pi: float) -> np.ndarray:
     Quirk kept: susie's lbf_variable has no null column, so coloc treats the LAST SNP as null.
     """
     n = bf.shape[1] - 1
-    if pi > 1.0 / n:
+    if n > 0 and pi > 1.0 / n:
         pi = 1.0 / n
     piv = np.concatenate([np.full(n, pi), [1.0 - n * pi]])
     if np.any(piv == 0):

@@ -517,10 +517,10 @@ def susie_suff_stat(XtX: np.ndarray, Xty: np.ndarray, yty: float, n: float, *, L
                 Eb, Eb2 = a * m, a * m2
                 KL[l] = -lbf_model + (-0.5 / sigma2) * (-2.0 * _rsum(Eb * XtR) + _rsum(d * Eb2))
                 XtXr = XtXr + XtX @ (alpha[l] * mu[l])
-            if check_prior and np.any(V > 100 * zm ** 2):
-                raise SusieError("The estimated prior variance is unreasonably large. This is usually "
-                                 "caused by mismatch between the summary statistics and the LD "
-                                 "matrix. Please check the input.")
+            if check_prior and np.any(V > 100 * (zm * zm)):
+                raise SusieError("The estimated prior variance is unreasonably large. This is "
+                                 "usually caused by mismatch between the summary statistics and "
+                                 "the LD matrix. Please check the input.")
             obj = _elbo(XtX, d, Xty, yty, n, sigma2, alpha, mu, mu2, KL)
             elbo.append(obj)
             if math.isinf(obj):

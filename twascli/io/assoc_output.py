@@ -47,11 +47,14 @@ def is_mhc(row: dict) -> bool:
         return False
 
 
-def write_assoc(out: str, columns: list[str], rows: list[dict], numeric: set[str], digits: int) -> bool:
-    """Write OUT (non-MHC rows) and, if any, OUT.MHC; returns whether an MHC file was written."""
+def write_assoc(out: str, columns: list[str], rows: list[dict], numeric: set[str], digits: int,
+                announce=None) -> bool:
+    """Write OUT (non-MHC rows) and, if any, OUT.MHC (calling ANNOUNCE first, as FUSION prints)."""
     mhc = [is_mhc(r) for r in rows]
     wrote_mhc = any(mhc)
     if wrote_mhc:
+        if announce is not None:
+            announce()
         atomic_write_text(out + ".MHC", format_table(columns, [r for r, m in zip(rows, mhc) if m], numeric, digits))
     atomic_write_text(out, format_table(columns, [r for r, m in zip(rows, mhc) if not m], numeric, digits))
     return wrote_mhc

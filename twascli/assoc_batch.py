@@ -1,0 +1,202 @@
+"""Run assoc-test for one or many traits on one or all chromosomes, sharing the per-gene work.
+
+FUSION runs once per trait and chromosome, re-reading the LD panel and every weight file and
+recomputing every gene's LD each time. Here each trait's GWAS is read once, each chromosome's
+panel once, each weight file and its LD once per chromosome, and every trait is tested against
+them. The single-trait, single-chromosome call is the same code with one trait and one
+chromosome, so outputs are byte-identical either way.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from typing import Callable, Iterator
+
+import numpy as np
+import pandas as pd
+
+from twascli.assoc import (
+    NUMERIC_COLUMNS, AssocOptions, AssocResult, GeneTester, TraitData, align_trait, load_reference,
+    prepare_gene, read_weight, validate_coloc,
+)
+from twascli.chrom import chr_file_prefix, norm_chr
+from twascli.errors import TwasError
+from twascli.io.assoc_output import write_assoc
+from twascli.io.plink import read_bim
+from twascli.io.sumstats import read_sumstats
+from twascli.io.tables import read_table
+from twascli.io.weights_list import read_panel_n, read_weights_list, weight_file_path
+
+
+@dataclass
+class TraitSpec:
+    """One trait of a batch: its name (used in output names) and its sumstats file."""
+
+    name: str
+    sumstats: str
+
+
+def trait_name(path: str) -> str:
+    """Trait name from a sumstats path: the file name without .gz and .sumstats."""
+    name = os.path.basename(path)
+    for ext in (".gz", ".sumstats", ".txt", ".tsv"):
+        if name.endswith(ext):
+            name = name[: -len(ext)]
+    return name
+
+
+def read_trait_table(path: str) -> list[TraitSpec]:
+    """A TRAIT SUMSTATS table (header required); relative paths are relative to the table."""
+    df = read_table(path, ["TRAIT", "SUMSTATS"], "trait table")
+    base = os.path.dirname(os.path.abspath(path))
+    return [TraitSpec(t, s if os.path.isabs(s) else os.path.join(base, s)) for t, s in zip(df["TRAIT"], df["SUMSTATS"])]
+
+
+def chromosome_order(labels: list[str]) -> list[str]:
+    """Distinct chromosome labels of a weights list, in natural order (1, 2, ..., 22, X)."""
+    seen: dict[str, str] = {}
+    for lab in labels:
+        seen.setdefault(norm_chr(lab), lab)
+
+    def key(c: str):
+        return (0, int(c), "") if c.isdigit() else (1, 0, c)
+
+    return [seen[c] for c in sorted(seen, key=key)]
+
+
+def output_path(out: str, trait: str, chrom: str, single_trait: bool, chr_given: bool) -> str:
+    """FUSION's --out for one trait and a given --chr; OUT[.TRAIT].CHR.dat for batches."""
+    if single_trait and chr_given:
+        return out
+    if single_trait:
+        return f"{out}.{norm_chr(chrom)}.dat"
+    return f"{out}.{trait}.{norm_chr(chrom)}.dat"
+
+
+class Progress:
+    """A one-line gene counter on a terminal's stderr; silent in pipes and CI."""
+
+    def __init__(self, total: int, label: str, enabled: bool | None = None):
+        self.total, self.label, self.done = total, label, 0
+        self.enabled = sys.stderr.isatty() if enabled is None else enabled
+
+    def step(self) -> None:
+        self.done += 1
+        if self.enabled and (self.done == self.total or self.done % 25 == 0):
+            sys.stderr.write(f"\r{self.label}: {self.done}/{self.total} genes")
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
+def _prepared(ref, wgtlist: pd.DataFrame, weights_dir: str | None, threads: int, window: int = 64) -> Iterator:
+    """(entry, file, GenePrep) in list order; reading + LD in a thread pool, a bounded window ahead."""
+
+    def job(i: int):
+        entry = wgtlist.iloc[i]
+        wgt_file = weight_file_path(weights_dir, entry["WGT"])
+        return entry, wgt_file, prepare_gene(ref, read_weight(wgt_file), ref.snp_index)
+
+    n = len(wgtlist)
+    if threads <= 1:
+        for i in range(n):
+            yield job(i)
+        return
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        for start in range(0, n, window):
+            yield from pool.map(job, range(start, min(n, start + window)))
+
+
+def run_batch(opts: AssocOptions, traits: list[TraitSpec], threads: int = 1,
+              emit: Callable[[str], None] = print, progress: bool | None = None) -> list[tuple[str, str, str, AssocResult]]:
+    """Test every trait on the chromosome(s) asked; write each (trait, chromosome) output file.
+
+    Returns (trait, chromosome, output path, result) per job. Inputs are all checked before any
+    output is written.
+    """
+    wgtlist_all = read_weights_list(opts.weights)
+    if opts.chr is not None:
+        chroms = [c for c in chromosome_order(list(wgtlist_all["CHR"])) if norm_chr(c) == norm_chr(opts.chr)]
+        if not chroms:
+            raise TwasError(f"{opts.weights}: no weights on chromosome {opts.chr}")
+    else:
+        chroms = chromosome_order(list(wgtlist_all["CHR"]))
+        if not chroms:
+            raise TwasError(f"{opts.weights}: the weights list is empty")
+    if opts.coloc_P is not None and "N" not in wgtlist_all.columns and opts.PANELN is not None and "PANEL" in wgtlist_all.columns:
+        panel_n = read_panel_n(opts.PANELN)
+        wgtlist_all["N"] = wgtlist_all["PANEL"].map(panel_n).astype(float)
+
+    prefixes = {c: chr_file_prefix(opts.ref_ld_chr, c) for c in chroms}
+    bims = {c: read_bim(p + ".bim") if os.path.exists(p + ".bed") else None for c, p in prefixes.items()}
+    for c, p in prefixes.items():
+        if bims[c] is None:
+            raise TwasError(f"{p}.bed: file not found")
+
+    # read each GWAS once, keep only its alignment to each chromosome's panel
+    aligned: dict[tuple[str, str], TraitData] = {}
+    for spec in traits:
+        ss = read_sumstats(spec.sumstats)
+        validate_coloc(replace(opts, sumstats=spec.sumstats), ss.has_beta_se, wgtlist_all)
+        for c in chroms:
+            td = align_trait(bims[c], ss)
+            if not np.isfinite(td.z).any():
+                raise TwasError(
+                    f"{spec.sumstats}: no SNP overlaps the LD reference {prefixes[c]} (check SNP ids and chromosome)"
+                )
+            aligned[(spec.name, c)] = td
+        del ss
+
+    single = len(traits) == 1
+    done = []
+    for c in chroms:
+        wgtlist = wgtlist_all[wgtlist_all["CHR"].map(norm_chr) == norm_chr(c)].reset_index(drop=True)
+        ref = load_reference(prefixes[c])
+        logs: dict[str, list[str]] = {t.name: [] for t in traits}
+        testers = {
+            t.name: GeneTester(replace(opts, sumstats=t.sumstats, out=output_path(opts.out, t.name, c, single, opts.chr is not None)),
+                               aligned[(t.name, c)], wgtlist, log=logs[t.name].append)
+            for t in traits
+        }
+        bar = Progress(len(wgtlist), f"chr{norm_chr(c)}", progress)
+        for entry, wgt_file, prep in _prepared(ref, wgtlist, opts.weights_dir, threads):
+            for t in traits:
+                testers[t.name].add(entry, wgt_file, prep)
+            bar.step()
+        bar.close()
+        del ref
+        for t in traits:
+            tester = testers[t.name]
+            out = tester.opts.out
+            if not single or opts.chr is None:
+                emit(f"== {t.name} chr{norm_chr(c)} -> {out}")
+            for line in logs[t.name]:
+                emit(line)
+            write_result(out, tester.result, opts.digits, emit)
+            done.append((t.name, c, out, tester.result))
+    return done
+
+
+def write_result(out: str, result: AssocResult, digits: int | None, emit: Callable[[str], None]) -> None:
+    """FUSION's closing messages, then OUT, OUT.MHC and the coloc.susie tables."""
+    emit("Analysis completed.")
+    emit(f"NOTE: {result.n_failed} / {result.n_total} genes were skipped")
+    if result.n_total and result.n_failed / result.n_total > 0.1:
+        emit("If a large number of genes were skipped, verify that your GWAS Z-scores, expression "
+             "weights, and LDREF data use the same SNPs (or nearly)")
+        emit("Or consider pre-imputing your summary statistics to the LDREF markers using "
+             "summary-imputation software such as [https://github.com/bogdanlab/fizi]")
+    wrote_mhc = write_assoc(out, result.columns, result.rows, NUMERIC_COLUMNS, 3 if digits is None else digits,
+                            announce=lambda: emit(f"Results in the MHC are written to {out}.MHC , evaluate "
+                                                  "with caution due to complex LD structure"))
+    if result.susie_summary or result.susie_results:
+        from twascli.coloc_run import write_susie_tables
+
+        write_susie_tables(out, result)
+    del wrote_mhc
