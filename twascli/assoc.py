@@ -394,9 +394,15 @@ class GeneTester:
             row["TWAS.Z"] = row["TWAS.P"] = float("nan")
 
         p = row["TWAS.P"]
-        run_abf = opts.coloc_P is not None and not math.isnan(p) and p < opts.coloc_P
-        run_susie = opts.coloc_susie_P is not None and not math.isnan(p) and p < opts.coloc_susie_P
-        if run_abf or run_susie:
+        # FUSION enters its COLOC block when either threshold passes, then runs every method
+        # whose flag is set (so coloc.susie also runs for genes that only passed --coloc_P).
+        passed = not math.isnan(p) and (
+            (opts.coloc_P is not None and p < opts.coloc_P)
+            or (opts.coloc_susie_P is not None and p < opts.coloc_susie_P)
+        )
+        run_abf = passed and opts.coloc_P is not None
+        run_susie = passed and opts.coloc_susie_P is not None
+        if passed:
             from twascli.coloc_run import run_coloc  # noqa: PLC0415 (loaded only when used)
 
             run_coloc(opts, self.trait, entry, label, row, wmat, eqtl_cols, gene, cur_z,
