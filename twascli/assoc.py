@@ -71,6 +71,8 @@ class RefPanel:
 
     geno: Genotypes
     snp_index: pd.Series  # SNP id -> column of geno (first occurrence)
+    scaled: np.ndarray  # scale()d mean-imputed dosages of every SNP (n x p); per-SNP, so any
+    # subset of columns equals scale() of that subset, as FUSION computes it per gene
 
 
 @dataclass
@@ -143,7 +145,7 @@ def load_reference(prefix: str) -> RefPanel:
     """Read one chromosome's LD panel (once per run)."""
     geno = read_plink(prefix)
     snps = geno.bim["snp"].to_numpy()
-    return RefPanel(geno=geno, snp_index=_first_index(snps, np.arange(len(snps))))
+    return RefPanel(geno=geno, snp_index=_first_index(snps, np.arange(len(snps))), scaled=scale(geno.imputed()))
 
 
 def align_trait(bim: pd.DataFrame, ss: SumStats) -> TraitData:
@@ -187,7 +189,7 @@ def prepare_gene(ref: RefPanel, model: WeightModel, rows_index: pd.Series) -> Ge
     names = model.wgt_rownames if model.wgt_rownames is not None else snp_ids
     ld = None
     if cols.size:
-        x = scale(ref.geno.imputed(cols))
+        x = ref.scaled[:, cols]
         if np.all(np.isfinite(x)):
             ld = twas.ld_matrix(x)
     return GenePrep(model=model, cols=cols, wmat=wmat, snp_ids=snp_ids[matched],

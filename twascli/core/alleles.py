@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
-_COMPLEMENT = {"A": "T", "T": "A", "C": "G", "G": "C"}
-_ACGT = ("A", "C", "G", "T")
-
-
-def _upper(a) -> np.ndarray:
-    s = pd.Series(a, dtype=object).fillna("")
-    return s.astype(str).str.upper().to_numpy(dtype=object)
+_ACGT = {"A": 0, "C": 1, "G": 2, "T": 3}
+_COMPLEMENT_CODE = np.array([3, 2, 1, 0])  # A<->T, C<->G
 
 
-def _complement(a: np.ndarray) -> np.ndarray:
-    s = pd.Series(a, dtype=object)
-    return s.map(_COMPLEMENT).fillna(s).to_numpy(dtype=object)
+def _codes(columns: list) -> list[np.ndarray]:
+    """Upper-cased allele strings -> integers: A,C,G,T = 0..3, other strings 4.. (shared table)."""
+    table = dict(_ACGT)
+    out = []
+    for col in columns:
+        codes = []
+        for allele in col:
+            key = "" if allele is None else str(allele).upper()
+            code = table.get(key)
+            if code is None:
+                code = table[key] = len(table)
+            codes.append(code)
+        out.append(np.fromiter(codes, dtype=np.int64, count=len(codes)))
+    return out
 
 
 def allele_qc(a1, a2, ref1, ref2) -> tuple[np.ndarray, np.ndarray]:
@@ -27,12 +32,11 @@ def allele_qc(a1, a2, ref1, ref2) -> tuple[np.ndarray, np.ndarray]:
     Like FUSION, 'keep' looks only at (a1, a2), and a pair that matches neither way is kept
     unflipped.
     """
-    a1, a2, ref1, ref2 = (_upper(v) for v in (a1, a2, ref1, ref2))
-    ambiguous = ((a1 == "A") & (a2 == "T")) | ((a1 == "T") & (a2 == "A")) | (
-        (a1 == "C") & (a2 == "G")
-    ) | ((a1 == "G") & (a2 == "C"))
-    valid = np.isin(a1, _ACGT) & np.isin(a2, _ACGT)
-    keep = ~ambiguous & valid
-    flip1, flip2 = _complement(ref1), _complement(ref2)
-    flip = ((a1 == ref2) & (a2 == ref1)) | ((a1 == flip2) & (a2 == flip1))
-    return keep.astype(bool), flip.astype(bool)
+    c1, c2, r1, r2 = _codes([a1, a2, ref1, ref2])
+    acgt1, acgt2 = c1 < 4, c2 < 4
+    # A(0)+T(3) and C(1)+G(2) both sum to 3: the strand-ambiguous pairs among ACGT
+    keep = acgt1 & acgt2 & (c1 + c2 != 3)
+    comp1 = np.where(r1 < 4, _COMPLEMENT_CODE[np.minimum(r1, 3)], r1)
+    comp2 = np.where(r2 < 4, _COMPLEMENT_CODE[np.minimum(r2, 3)], r2)
+    flip = ((c1 == r2) & (c2 == r1)) | ((c1 == comp2) & (c2 == comp1))
+    return keep, flip

@@ -113,13 +113,24 @@ def read_plink(prefix: str) -> Genotypes:
     return Genotypes(bim, fam, dosage)
 
 
-def scale(x: np.ndarray) -> np.ndarray:
-    """R's scale(): centre each column and divide by its n-1 sd (a constant column becomes NaN)."""
-    mu = x.mean(axis=0)
-    xc = x - mu
-    sd = np.sqrt((xc * xc).sum(axis=0) / (x.shape[0] - 1))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return xc / sd
+def scale(x: np.ndarray, chunk: int = 4096) -> np.ndarray:
+    """R's scale(): centre each column and divide by its n-1 sd (a constant column becomes NaN).
+
+    As in R, the column means (colMeans) and sums of squares (sum) accumulate in long double, so
+    the result does not depend on which other columns are scaled alongside (FUSION scales each
+    gene's SNPs; we scale a panel once and reuse any subset of its columns).
+    """
+    n = x.shape[0]
+    out = np.empty(x.shape, dtype=np.float64)
+    for start in range(0, x.shape[1], chunk):
+        # C order: numpy then reduces axis 0 row by row, the sequential order R's sums use
+        block = np.ascontiguousarray(x[:, start:start + chunk], dtype=np.float64)
+        mean = (block.astype(np.longdouble).sum(axis=0) / n).astype(np.float64)
+        xc = block - mean
+        ss = (xc * xc).astype(np.longdouble).sum(axis=0).astype(np.float64)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[:, start:start + chunk] = xc / np.sqrt(ss / max(1, n - 1))
+    return out
 
 
 def write_plink(prefix: str, dosage: np.ndarray, bim: pd.DataFrame, fam: pd.DataFrame) -> None:
