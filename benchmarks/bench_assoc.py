@@ -1,8 +1,8 @@
 """Time `twascli assoc-test` on a FUSION-published-size workload, and FUSION itself if available.
 
-Workload: the 489-person LD reference of tests/data/parity (chr22, 4,000 SNPs), N synthetic
-weight files (default 500; ~350-SNP cis windows, models top1/blup/lasso/enet) and a real-format
-GWAS with 10% missing SNPs. With --fusion DIR (a checkout of gusevlab/fusion_twas) and Rscript
+Workload: an LD reference (default: the 489-person parity panel, chr22, 4,000 SNPs; --ref for
+another, e.g. FUSION's LDREF/1000G.EUR.), N synthetic weight files (default 500; 300-400-SNP
+windows, models top1/blup/lasso/enet) and a GWAS of the panel's SNPs with 10% missing. With --fusion DIR (a checkout of gusevlab/fusion_twas) and Rscript
 on PATH, FUSION.assoc_test.R runs on the same inputs and the outputs are compared.
 
     python benchmarks/bench_assoc.py [--models 500] [--fusion /path/to/fusion_twas] [--repeat 3]
@@ -29,10 +29,10 @@ from twascli.io.plink import read_bim  # noqa: E402
 from twascli.io.rdat import WeightModel, write_wgt_rdat  # noqa: E402
 
 
-def make_workload(work: str, n_models: int, seed: int = 7) -> dict:
-    """Write N synthetic .wgt.RDat files over the chr22 reference and a weights list."""
+def make_workload(work: str, n_models: int, ref: str, chrom: str, seed: int = 7) -> dict:
+    """Write N synthetic .wgt.RDat files over the reference's SNPs, a weights list and a GWAS."""
     rng = np.random.default_rng(seed)
-    bim = read_bim(os.path.join(PARITY, "data", "ldref", "REF.22.bim"))
+    bim = read_bim(f"{ref}{chrom}.bim")
     wdir = os.path.join(work, "WEIGHTS", "Bench")
     os.makedirs(wdir, exist_ok=True)
     rows = []
@@ -53,16 +53,18 @@ def make_workload(work: str, n_models: int, seed: int = 7) -> dict:
         write_wgt_rdat(os.path.join(wdir, name + ".wgt.RDat"), WeightModel(
             wgt_matrix=w, models=models, snps=snps, cv_performance=cv, cv_models=models,
             hsq=np.array([0.1, 0.03]), hsq_pv=1e-5, n_tot=400))
-        rows.append((f"Bench/{name}.wgt.RDat", name, "22", int(snps["pos"].iloc[0]), int(snps["pos"].iloc[-1])))
+        rows.append((f"Bench/{name}.wgt.RDat", name, chrom, int(snps["pos"].iloc[0]), int(snps["pos"].iloc[-1])))
     pos = os.path.join(work, "WEIGHTS", "bench.pos")
     pd.DataFrame(rows, columns=["WGT", "ID", "CHR", "P0", "P1"]).to_csv(pos, sep="\t", index=False)
+    # GWAS: every panel SNP but a random 10%, a quarter reported on the other allele
+    gw = bim.loc[rng.random(len(bim)) >= 0.1, ["snp", "a1", "a2"]].copy()
+    gw["Z"] = rng.normal(0, 1.5, len(gw)).round(4)
+    swap = rng.random(len(gw)) < 0.25
+    gw.loc[swap, ["a1", "a2"]] = gw.loc[swap, ["a2", "a1"]].to_numpy()
+    gw.loc[swap, "Z"] *= -1
     sumstats = os.path.join(work, "trait.sumstats")
-    with open(sumstats, "wb") as out:
-        import gzip
-        with gzip.open(os.path.join(PARITY, "data", "gwas", "trait_med.sumstats.gz")) as src:
-            shutil.copyfileobj(src, out)
-    return {"pos": pos, "wdir": os.path.join(work, "WEIGHTS"), "sumstats": sumstats,
-            "ref": os.path.join(PARITY, "data", "ldref", "REF.")}
+    gw.rename(columns={"snp": "SNP", "a1": "A1", "a2": "A2"}).to_csv(sumstats, sep="\t", index=False)
+    return {"pos": pos, "wdir": os.path.join(work, "WEIGHTS"), "sumstats": sumstats, "ref": ref}
 
 
 def timed(cmd: list[str], repeat: int, cwd: str | None = None) -> float:
@@ -80,14 +82,19 @@ def main() -> None:
     ap.add_argument("--models", type=int, default=500)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--fusion", help="path to a gusevlab/fusion_twas checkout (runs FUSION too)")
+    ap.add_argument("--ref", default=os.path.join(PARITY, "data", "ldref", "REF."),
+                    help="LD reference prefix (default: the 489-person, 4,000-SNP parity panel); "
+                         "e.g. FUSION's LDREF/1000G.EUR.")
+    ap.add_argument("--chr", default="22")
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="twascli_bench_")
-    w = make_workload(work, args.models)
+    w = make_workload(work, args.models, args.ref, args.chr)
     common = ["--sumstats", w["sumstats"], "--weights", w["pos"], "--weights_dir", w["wdir"],
-              "--ref_ld_chr", w["ref"], "--chr", "22"]
+              "--ref_ld_chr", w["ref"], "--chr", args.chr]
     ours_out = os.path.join(work, "twascli.dat")
     ours = timed([sys.executable, "-m", "twascli", "assoc-test", *common, "--out", ours_out], args.repeat)
-    print(f"workload: {args.models} models, 489-person LD reference, 4000 SNPs on chr22")
+    nsnp = sum(1 for _ in open(f"{args.ref}{args.chr}.bim"))
+    print(f"workload: {args.models} models, LD reference {args.ref}{args.chr} ({nsnp} SNPs)")
     print(f"twascli assoc-test: {ours:.2f} s ({1000 * ours / args.models:.2f} ms per model)")
     if args.fusion and shutil.which("Rscript"):
         fus_out = os.path.join(work, "fusion.dat")
