@@ -1,0 +1,54 @@
+"""`twascli post-process`: FUSION.post_process.R with the same flags, defaults and output files."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from twascli.post_process import PostOptions, run_post_process
+
+HELP = (
+    "Joint/conditional analysis of TWAS hits per locus, conditional GWAS, reports, omnibus test, "
+    "LD scores and locus plots (FUSION.post_process.R)."
+)
+
+
+def post_process(
+    input: str = typer.Option(..., "--input", help="TWAS results from assoc-test (needs a TWAS.P column)"),
+    out: str = typer.Option(..., "--out", help="Prefix of the output files"),
+    sumstats: Optional[str] = typer.Option(None, "--sumstats", help="LDSC-format summary statistics (not needed with --omnibus/--ldsc)"),
+    ref_ld_chr: str = typer.Option(..., "--ref_ld_chr", "--ref-ld-chr", help="Prefix of per-chromosome LD reference PLINK files"),
+    chr: str = typer.Option(..., "--chr", help="Chromosome to analyse ('22' or 'chr22')"),
+    minp_input: float = typer.Option(1.0, "--minp_input", "--minp-input", help="Only features with TWAS.P below this"),
+    max_r2: float = typer.Option(0.90, "--max_r2", "--max-r2", help="Features with r^2 above this are considered identical"),
+    min_r2: float = typer.Option(0.05, "--min_r2", "--min-r2", help="Features with r^2 below this are considered independent"),
+    locus_win: int = typer.Option(100000, "--locus_win", "--locus-win", help="bp added around each feature's SNPs to define loci"),
+    max_cz_increase: float = typer.Option(1.96, "--max_cz_increase", "--max-cz-increase", help="Max allowed increase of a conditional Z-score"),
+    zthresh: Optional[float] = typer.Option(None, "--zthresh", help="|Z| threshold for the joint model (default: Bonferroni, 0.05/#features)"),
+    plot: bool = typer.Option(False, "--plot", help="PDF plot of each locus"),
+    plot_legend: Optional[str] = typer.Option(None, "--plot_legend", "--plot-legend", help="Colour features by reference panel: all or joint"),
+    plot_corr: bool = typer.Option(False, "--plot_corr", "--plot-corr", help="Plot the correlation of predicted expression (OUT.corrplot.pdf)"),
+    plot_individual: bool = typer.Option(False, "--plot_individual", "--plot-individual", help="Extra page per feature: GWAS conditioned on it alone"),
+    plot_eqtl: bool = typer.Option(False, "--plot_eqtl", "--plot-eqtl", help="eQTL panel below the GWAS panel"),
+    plot_scatter: bool = typer.Option(False, "--plot_scatter", "--plot-scatter", help="TWAS scatter panel (GWAS Z vs correlation to the feature)"),
+    report: bool = typer.Option(False, "--report", help="Write OUT.report and per-locus .genes/.cond.csv"),
+    omnibus: bool = typer.Option(False, "--omnibus", help="Omnibus test per gene ID with several models (disables everything else)"),
+    omnibus_corr: Optional[str] = typer.Option(None, "--omnibus_corr", "--omnibus-corr", help="Only write panel correlations for this model (top1, blup, lasso, enet, bslmm or best)"),
+    eqtl_model: str = typer.Option("top1", "--eqtl_model", "--eqtl-model", help="Model whose weights are plotted as eQTL signal"),
+    ldsc: bool = typer.Option(False, "--ldsc", help="Write LD scores to all features (disables everything else)"),
+    save_loci: bool = typer.Option(False, "--save_loci", "--save-loci", help="Write each locus' conditional GWAS (OUT.loc_N.cond)"),
+    verbose: int = typer.Option(1, "--verbose", help="0 = nothing, 1 = minimal, 2 = all"),
+    glist: Optional[str] = typer.Option(None, "--glist", help="twascli: genes for the plot track: hg19 (default; ./glist-hg19 if present), hg38, or a file CHR P0 P1 ID"),
+    digits: Optional[int] = typer.Option(None, "--digits", help="twascli: significant digits in all outputs (FUSION: 2 in tables, 3 elsewhere)"),
+    top1_single_snp: bool = typer.Option(False, "--top1_single_snp", "--top1-single-snp", help="twascli fix: predict top1 models from their top eQTL SNP only, as assoc-test does (FUSION's post-process weights every SNP by its eQTL z-score)"),
+) -> None:
+    opts = PostOptions(
+        input=input, out=out, sumstats=sumstats, ref_ld_chr=ref_ld_chr, chr=chr, minp_input=minp_input,
+        max_r2=max_r2, min_r2=min_r2, locus_win=locus_win, max_cz_increase=max_cz_increase, zthresh=zthresh,
+        plot=plot, plot_legend=plot_legend, plot_corr=plot_corr, plot_individual=plot_individual,
+        plot_eqtl=plot_eqtl, plot_scatter=plot_scatter, report=report, omnibus=omnibus, omnibus_corr=omnibus_corr,
+        eqtl_model=eqtl_model, ldsc=ldsc, save_loci=save_loci, verbose=verbose, glist=glist, digits=digits,
+        top1_single_snp=top1_single_snp,
+    )
+    run_post_process(opts)
