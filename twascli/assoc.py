@@ -20,7 +20,7 @@ import pandas as pd
 
 from twascli import rformat
 from twascli.core import twas
-from twascli.core.alleles import allele_qc
+from twascli.core.alleles import allele_codes, allele_qc, allele_qc_codes
 from twascli.errors import TwasError
 from twascli.io.plink import Genotypes, read_plink, scale
 from twascli.io.rdat import WeightModel, read_wgt_rdat
@@ -70,7 +70,9 @@ class RefPanel:
     """LD reference of one chromosome; SNP ids map to their first .bim row."""
 
     geno: Genotypes
-    snp_index: pd.Series  # SNP id -> column of geno (first occurrence)
+    snp_index: dict  # SNP id -> column of geno (first occurrence)
+    a1: np.ndarray  # allele codes of the .bim A1 / A2 (core.alleles.allele_codes)
+    a2: np.ndarray
     scaled: np.ndarray  # scale()d mean-imputed dosages of every SNP (n x p); per-SNP, so any
     # subset of columns equals scale() of that subset, as FUSION computes it per gene
 
@@ -145,7 +147,11 @@ def load_reference(prefix: str) -> RefPanel:
     """Read one chromosome's LD panel (once per run)."""
     geno = read_plink(prefix)
     snps = geno.bim["snp"].to_numpy()
-    return RefPanel(geno=geno, snp_index=_first_index(snps, np.arange(len(snps))), scaled=scale(geno.imputed()))
+    index: dict = {}
+    for i, snp in enumerate(snps):
+        index.setdefault(snp, i)
+    return RefPanel(geno=geno, snp_index=index, a1=allele_codes(geno.bim["a1"].to_numpy()),
+                    a2=allele_codes(geno.bim["a2"].to_numpy()), scaled=scale(geno.imputed()))
 
 
 def align_trait(bim: pd.DataFrame, ss: SumStats) -> TraitData:
@@ -175,16 +181,17 @@ def align_trait(bim: pd.DataFrame, ss: SumStats) -> TraitData:
     )
 
 
-def prepare_gene(ref: RefPanel, model: WeightModel, rows_index: pd.Series) -> GenePrep:
-    """Match a weight file's SNPs to the panel rows in ROWS_INDEX, flip weights, compute LD."""
+def prepare_gene(ref: RefPanel, model: WeightModel) -> GenePrep:
+    """Match a weight file's SNPs to the panel (first .bim row of each id), flip weights, compute LD."""
     snp_ids = model.snps["snp"].to_numpy()
-    found = rows_index.reindex(snp_ids).to_numpy()
-    matched = ~pd.isna(found)
-    cols = found[matched].astype(np.int64)
+    lookup = ref.snp_index.get
+    found = np.fromiter((lookup(s, -1) for s in snp_ids), dtype=np.int64, count=len(snp_ids))
+    matched = found >= 0
+    cols = found[matched]
     wmat = np.nan_to_num(np.asarray(model.wgt_matrix, dtype=float)[matched, :], nan=0.0)
-    snps = model.snps.loc[matched]
-    bim = ref.geno.bim.iloc[cols]
-    _, flip = allele_qc(snps["a1"].to_numpy(), snps["a2"].to_numpy(), bim["a1"].to_numpy(), bim["a2"].to_numpy())
+    w1 = allele_codes(model.snps["a1"].to_numpy()[matched])
+    w2 = allele_codes(model.snps["a2"].to_numpy()[matched])
+    _, flip = allele_qc_codes(w1, w2, ref.a1[cols], ref.a2[cols])
     wmat[flip, :] *= -1.0
     names = model.wgt_rownames if model.wgt_rownames is not None else snp_ids
     ld = None

@@ -101,7 +101,7 @@ def _prepared(ref, wgtlist: pd.DataFrame, weights_dir: str | None, threads: int,
     def job(i: int):
         entry = wgtlist.iloc[i]
         wgt_file = weight_file_path(weights_dir, entry["WGT"])
-        return entry, wgt_file, prepare_gene(ref, read_weight(wgt_file), ref.snp_index)
+        return entry, wgt_file, prepare_gene(ref, read_weight(wgt_file))
 
     n = len(wgtlist)
     if threads <= 1:

@@ -36,18 +36,32 @@ def _root(
         raise typer.Exit(0)
 
 
-# Each subcommand lives in twascli/commands/<name>.py; register it here with one line.
-from twascli.commands import assoc_test  # noqa: E402
+# Each subcommand lives in twascli/commands/<module>.py as a function of the same name plus a
+# HELP string; command modules import their heavy dependencies inside the function.
+COMMANDS = [
+    ("assoc-test", "assoc_test"),
+    ("post-process", "post_process"),
+    ("profile-weights", "profile_weights"),
+    ("make-score", "make_score"),
+    ("compare-models", "compare_models"),
+]
 
-app.command("assoc-test", help=assoc_test.HELP)(assoc_test.assoc_test)
-from twascli.commands import post_process; app.command("post-process", help=post_process.HELP)(post_process.post_process)  # noqa: E402,E702
-# (more subcommands are registered below as they are added)
+
+def _register() -> None:
+    import importlib
+
+    for name, module in COMMANDS:
+        mod = importlib.import_module(f"twascli.commands.{module}")
+        app.command(name, help=mod.HELP)(getattr(mod, module))
+
+
+_register()
 
 
 def run(argv: list[str]) -> int:
     """Run the CLI on ARGV and return the exit code (user errors: one line on stderr, exit 1)."""
     try:
-        app(args=argv, prog_name="twascli", standalone_mode=False)
+        rc = app(args=argv, prog_name="twascli", standalone_mode=False)
     except TwasError as exc:
         print(f"ERROR: {exc}", file=sys.stderr)
         return 1
@@ -65,7 +79,7 @@ def run(argv: list[str]) -> int:
             exc.show()
             return exc.exit_code
         raise
-    return 0
+    return rc if isinstance(rc, int) else 0
 
 
 def main() -> None:

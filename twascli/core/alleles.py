@@ -8,19 +8,27 @@ _ACGT = {"A": 0, "C": 1, "G": 2, "T": 3}
 _COMPLEMENT_CODE = np.array([3, 2, 1, 0])  # A<->T, C<->G
 
 
-def _codes(columns: list) -> list[np.ndarray]:
-    """Upper-cased allele strings -> integers: A,C,G,T = 0..3, other strings 4.. (shared table)."""
-    table = dict(_ACGT)
-    out = []
-    for col in columns:
-        codes = []
-        for allele in col:
+_TABLE: dict[str, int] = {**_ACGT, **{k.lower(): v for k, v in _ACGT.items()}}
+
+
+def allele_codes(alleles) -> np.ndarray:
+    """Allele strings -> integers, case-insensitive: A,C,G,T = 0..3, any other string 4, 5, ...
+
+    The table is shared by all calls, so codes from separate calls can be compared.
+    """
+    table = _TABLE
+    out = np.empty(len(alleles), dtype=np.int64)
+    for i, allele in enumerate(alleles):
+        code = table.get(allele)
+        if code is None:
             key = "" if allele is None else str(allele).upper()
             code = table.get(key)
             if code is None:
-                code = table[key] = len(table)
-            codes.append(code)
-        out.append(np.fromiter(codes, dtype=np.int64, count=len(codes)))
+                code = len({v for v in table.values()})
+                table[key] = code
+            if allele is not None:
+                table[allele] = code
+        out[i] = code
     return out
 
 
@@ -32,7 +40,12 @@ def allele_qc(a1, a2, ref1, ref2) -> tuple[np.ndarray, np.ndarray]:
     Like FUSION, 'keep' looks only at (a1, a2), and a pair that matches neither way is kept
     unflipped.
     """
-    c1, c2, r1, r2 = _codes([a1, a2, ref1, ref2])
+    return allele_qc_codes(*(v if isinstance(v, np.ndarray) and v.dtype == np.int64 else allele_codes(v)
+                             for v in (a1, a2, ref1, ref2)))
+
+
+def allele_qc_codes(c1: np.ndarray, c2: np.ndarray, r1: np.ndarray, r2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """allele_qc on allele codes from :func:`allele_codes`."""
     acgt1, acgt2 = c1 < 4, c2 < 4
     # A(0)+T(3) and C(1)+G(2) both sum to 3: the strand-ambiguous pairs among ACGT
     keep = acgt1 & acgt2 & (c1 + c2 != 3)

@@ -1,0 +1,31 @@
+"""`twascli make-score`: utils/make_score.R, a PLINK --score file from the best model of one weight file."""
+
+from __future__ import annotations
+
+import sys
+from typing import Optional
+
+import typer
+
+HELP = (
+    "Print a PLINK score file (SNP A1 WEIGHT columns 1 2 4) for one .wgt.RDat, using the model with the "
+    "best cross-validation p-value (utils/make_score.R): plink --bfile G --score FILE 1 2 4."
+)
+
+
+def make_score(
+    wgt: Optional[str] = typer.Argument(None, metavar="WGT", help="A FUSION .wgt.RDat file"),
+) -> None:
+    """Write the score file to stdout; FUSION's usage text (stdout) and an error if WGT is missing."""
+    import os
+
+    from twascli.errors import TwasError
+    from twascli.utils_tools import SCORE_USAGE, make_score_text
+
+    if wgt is None or not os.path.exists(wgt):
+        sys.stdout.write(SCORE_USAGE)
+        sys.stdout.flush()
+        if wgt is None:  # typer.Exit codes are lost under cli.run(), so this is an error too
+            raise TwasError("no weight file given (usage: twascli make-score WGT > SCORE_FILE)")
+        raise TwasError(f"{wgt} does not exist or cannot be read")
+    sys.stdout.write(make_score_text(wgt))
