@@ -19,8 +19,10 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-
-from twascli.errors import TwasError
+from scipy import stats
+from scipy.linalg.lapack import dpotrf as _dpotrf
+from scipy.linalg.lapack import dpotrs as _dpotrs
+from scipy.linalg.lapack import dtrtrs as _dtrtrs
 
 __all__ = [
     "GEMMA_L_MIN",
@@ -30,6 +32,7 @@ __all__ = [
     "gemma_snp_filter",
     "gemma_blup",
     "gemma_blup_fit",
+    "gemma_reml_lambda",
     "gemma_bslmm",
 ]
 
@@ -65,6 +68,69 @@ def _centred_genotypes(x: np.ndarray) -> np.ndarray:
     cnt = called.sum(axis=0)
     mean = np.where(called, x, 0.0).sum(axis=0) / np.maximum(cnt, 1)
     return np.where(called, x - mean, 0.0)
+
+
+@dataclass
+class _GemmaData:
+    """GEMMA's preprocessed inputs (spec c.1) in the eigenbasis of K = XX'/p.
+
+    Only eigen-directions with d >= 1e-10 are kept (``uvec``, ``d``); GEMMA zeroes the
+    others, where h = 1/(lambda d + 1) = 1 for every lambda and U'x = 0, so they enter only
+    through ``null`` = (count, sum w^2, sum w u, sum u^2) with w = U'1, u = U'y.
+    """
+
+    keep: np.ndarray  # SNPs analysed (mask over the input columns)
+    n: int  # analysed samples
+    p: int  # analysed SNPs
+    xc: np.ndarray  # n x p centred genotypes
+    d: np.ndarray  # kept eigenvalues of K
+    uvec: np.ndarray  # n x r eigenvectors
+    w: np.ndarray  # U'1
+    u: np.ndarray  # U'y (y centred)
+    null: tuple[int, float, float, float]
+    trace_g: float  # mean eigenvalue of K (over all n)
+
+
+def _gemma_prepare(dosage: np.ndarray, y: np.ndarray) -> _GemmaData | None:
+    """Samples, SNP filter, centring and eigendecomposition shared by -bslmm 2 and 1.
+
+    None when GEMMA has nothing to analyse (no phenotyped sample or no SNP left).
+    """
+    x_all = np.asarray(dosage, dtype=np.float64)
+    yv = np.asarray(y, dtype=np.float64).ravel()
+    if x_all.ndim != 2 or x_all.shape[0] != yv.shape[0]:
+        raise ValueError("dosage must be n x p with n = len(y)")
+    samples = _phenotype_mask(yv)
+    n = int(samples.sum())
+    if n == 0:
+        return None
+    x = x_all[samples]
+    keep = gemma_snp_filter(x)
+    p = int(keep.sum())
+    if p == 0:
+        return None
+    xc = _centred_genotypes(x[:, keep])
+    yc = yv[samples] - yv[samples].mean()
+    if p < n:
+        # the smaller Gram matrix X'X/p has the same non-zero spectrum as K
+        ev, v = np.linalg.eigh((xc.T @ xc) / p)
+        big = ev >= _EIGEN_ZERO
+        uvec = xc @ (v[:, big] / np.sqrt(ev[big] * p))
+    else:
+        ev, uall = np.linalg.eigh((xc @ xc.T) / p)
+        big = ev >= _EIGEN_ZERO
+        uvec = uall[:, big]
+    d = ev[big]
+    ones = np.ones(n)
+    w = uvec.T @ ones
+    u = uvec.T @ yc
+    null = (
+        n - d.size,
+        float(n) - float(w @ w),
+        float(ones @ yc) - float(w @ u),
+        float(yc @ yc) - float(u @ u),
+    )
+    return _GemmaData(keep, n, p, xc, d, uvec, w, u, null, float(d.sum()) / n)
 
 
 # --------------------------------------------------------------------------------------------
@@ -312,51 +378,16 @@ class BlupFit:
 def gemma_blup_fit(dosage: np.ndarray, y: np.ndarray) -> BlupFit | None:
     """GEMMA 0.98.5 ``-bslmm 2`` with FUSION's flags; see :func:`gemma_blup`. None = GEMMA errors
     out (no analysed sample or no SNP left)."""
-    x_all = np.asarray(dosage, dtype=np.float64)
-    yv = np.asarray(y, dtype=np.float64).ravel()
-    if x_all.ndim != 2 or x_all.shape[0] != yv.shape[0]:
-        raise ValueError("dosage must be n x p with n = len(y)")
-    p_all = x_all.shape[1]
-    samples = _phenotype_mask(yv)
-    n = int(samples.sum())
-    if n == 0:
+    gd = _gemma_prepare(dosage, y)
+    if gd is None:
         return None
-    x = x_all[samples]
-    keep = gemma_snp_filter(x)
-    p = int(keep.sum())
-    if p == 0:
-        return None
-    xc = _centred_genotypes(x[:, keep])
-    yc = yv[samples] - yv[samples].mean()
-
-    # K = XX'/p = U diag(d) U'. Only directions with d >= 1e-10 (GEMMA zeroes the rest) enter
-    # alpha; the others have h = 1 for every lambda and enter the likelihood through totals.
-    ones = np.ones(n)
-    if p < n:
-        # eigen-decompose the smaller Gram matrix X'X/p (same nonzero spectrum as K).
-        ev, v = np.linalg.eigh((xc.T @ xc) / p)
-        big = ev >= _EIGEN_ZERO
-        d = ev[big]
-        uvec = xc @ (v[:, big] / np.sqrt(ev[big] * p))
-    else:
-        ev, uall = np.linalg.eigh((xc @ xc.T) / p)
-        big = ev >= _EIGEN_ZERO
-        d = ev[big]
-        uvec = uall[:, big]
-    w = uvec.T @ ones
-    u = uvec.T @ yc
-    null = (
-        n - d.size,
-        float(n) - float(w @ w),
-        float(ones @ yc) - float(w @ u),
-        float(yc @ yc) - float(u @ u),
-    )
-    trace_g = float(d.sum()) / n
-    lam, logl = gemma_reml_lambda(d, w, u, null=null)
+    lam, logl = gemma_reml_lambda(gd.d, gd.w, gd.u, null=gd.null)
     if math.isfinite(lam):
-        alpha_kept = (lam / p) * (xc.T @ (uvec @ (u / (lam * d + 1.0))))
+        alpha_kept = (lam / gd.p) * (gd.xc.T @ (gd.uvec @ (gd.u / (lam * gd.d + 1.0))))
     else:
-        alpha_kept = np.full(p, np.nan)
+        alpha_kept = np.full(gd.p, np.nan)
+    keep, n, trace_g = gd.keep, gd.n, gd.trace_g
+    p_all = keep.size
     alpha = np.full(p_all, np.nan)
     alpha[keep] = alpha_kept
     pve = trace_g * lam / (trace_g * lam + 1.0) if math.isfinite(lam) else float("nan")
@@ -389,6 +420,314 @@ def gemma_blup(dosage: np.ndarray, y: np.ndarray) -> np.ndarray:
     return fit.alpha
 
 
-def gemma_bslmm(dosage: np.ndarray, y: np.ndarray, seed: int = 1) -> np.ndarray:
-    """FUSION "bslmm" weights (GEMMA ``-bslmm 1``); see spec c.3."""
-    raise TwasError("bslmm not supported yet")
+# --------------------------------------------------------------------------------------------
+# -bslmm 1: BSLMM MCMC (spec c.3)
+# --------------------------------------------------------------------------------------------
+
+#: GEMMA defaults under FUSION's flags: -w 100000 burn-in, -s 1000000 sampling, -rpace 1000.
+GEMMA_BSLMM_BURNIN = 100_000
+GEMMA_BSLMM_SAMPLING = 1_000_000
+GEMMA_BSLMM_RPACE = 1000
+_GEO_MEAN = 2000.0
+_S_MAX = 300
+
+
+class _Uniforms:
+    """Buffered U(0,1) draws from a numpy Generator (one array call per block)."""
+
+    def __init__(self, rng: np.random.Generator, block: int = 65536):
+        self.rng = rng
+        self.block = block
+        self.buf = rng.random(block).tolist()
+        self.i = 0
+
+    def __call__(self) -> float:
+        if self.i == self.block:
+            self.buf = self.rng.random(self.block).tolist()
+            self.i = 0
+        v = self.buf[self.i]
+        self.i += 1
+        return v
+
+
+def _mle_loglik_two_lambdas(d, w, u, utx, null, n):
+    """GEMMA MatrixCalcLR under BSLMM's l_min = 0, l_max = 1 quirk: per-SNP log LR.
+
+    BSLMM::CopyFromParam passes h_min/h_max (0, 1) as the lambda range of the ranking step, so
+    CalcLambda's log-spaced scan is all NaN and it takes the better endpoint. The MLE log
+    likelihood is therefore evaluated at lambda = 0 and 1 only, for the null model (intercept)
+    and for each SNP (intercept + SNP). Returns logLR_j = max_l L1_j(l) - max_l L0(l).
+    """
+    n0, ww0, wu0, uu0 = null
+    c = 0.5 * n * (math.log(n) - math.log(2 * math.pi) - 1.0)
+    best0 = -np.inf
+    best1 = np.full(utx.shape[1], -np.inf)
+    for lam in (0.0, 1.0):
+        v = lam * d + 1.0
+        h = 1.0 / v
+        logdet = float(np.log(v).sum())
+        p_ww = float(h @ (w * w)) + ww0
+        p_wy = float(h @ (w * u)) + wu0
+        p_yy = float(h @ (u * u)) + uu0
+        hx = utx * h[:, None]
+        p_xx = np.einsum("ij,ij->j", hx, utx)
+        p_xy = hx.T @ u
+        p_xw = hx.T @ w
+        yy1 = p_yy - p_wy * p_wy / p_ww
+        l0 = c - 0.5 * logdet - 0.5 * n * math.log(yy1 if yy1 != 0 else 1e-8)
+        xx1 = p_xx - p_xw * p_xw / p_ww
+        xy1 = p_xy - p_xw * p_wy / p_ww
+        with np.errstate(divide="ignore", invalid="ignore"):
+            yy2 = np.where(xx1 != 0, yy1 - xy1 * xy1 / xx1, yy1)
+        yy2 = np.where(yy2 == 0, 1e-8, yy2)
+        l1 = c - 0.5 * logdet - 0.5 * n * np.log(yy2)
+        best0 = max(best0, l0)
+        best1 = np.maximum(best1, l1)
+    return best1 - best0
+
+
+def gemma_bslmm(
+    dosage: np.ndarray,
+    y: np.ndarray,
+    seed: int = 1,
+    burnin: int = GEMMA_BSLMM_BURNIN,
+    sampling: int = GEMMA_BSLMM_SAMPLING,
+    record_pace: int = GEMMA_BSLMM_RPACE,
+) -> np.ndarray:
+    """FUSION "bslmm" weights: GEMMA 0.98.5 ``-bslmm 1`` ``alpha + beta*gamma`` (spec c.3).
+
+    Same inputs and SNP/sample handling as :func:`gemma_blup`. Runs GEMMA's BSLMM MCMC
+    (``n_mh`` = 1 Metropolis-Hastings step per iteration for a quantitative trait; ``burnin``
+    + ``sampling`` iterations, a draw recorded every ``record_pace`` sampling iterations, as
+    FUSION's ``-rpace 1000``) and returns, per SNP, alpha_j + beta_j*gamma_j with alpha the
+    Rao-Blackwellised mean of the small effects, beta the mean sampled large effect when
+    included and gamma the inclusion frequency; NaN for SNPs GEMMA drops.
+
+    Randomness: GEMMA seeds GSL's generator from the clock (FUSION passes no ``-seed``), so its
+    output is not reproducible. Here every draw comes from ``numpy.random.default_rng(seed)``
+    (uniforms buffered in blocks); draws GEMMA makes only for outputs FUSION ignores (the
+    breeding-value noise ``Utu_rand``, tau in the no-large-effect case) are skipped. The
+    chain therefore has GEMMA's transition kernel, not its random stream.
+
+    Slow by nature: about 1.1 million iterations per call with FUSION's settings (tens of
+    seconds to minutes per gene); opt-in, as in FUSION.
+    """
+    out = np.full(np.asarray(dosage).shape[1], np.nan)
+    gd = _gemma_prepare(dosage, y)
+    if gd is None:
+        return out
+    n, p, d, w, u, null, trace_g = gd.n, gd.p, gd.d, gd.w, gd.u, gd.null, gd.trace_g
+    keep = gd.keep
+    uu_null = null[3]
+    utx = gd.uvec.T @ gd.xc  # r x p
+    lam, _ = gemma_reml_lambda(d, w, u, null=null)
+    if not math.isfinite(lam):
+        return out
+    pve_null = trace_g * lam / (trace_g * lam + 1.0)
+
+    rng = np.random.default_rng(seed)
+    unif = _Uniforms(rng)
+
+    # proposal order: SNPs ranked by single-SNP log LR (stable, descending)
+    loglr = _mle_loglik_two_lambdas(d, w, u, utx, null, n)
+    order = np.argsort(-loglr, kind="stable")  # rank -> SNP column
+    utx_rank_t = np.ascontiguousarray(utx[:, order].T)  # row r = U'x of the rank-r SNP
+
+    # settings (param.cpp CheckParam for a_mode 11)
+    h_min, h_max, rho_min, rho_max = 0.0, 1.0, 0.0, 1.0
+    logp_min, logp_max = -math.log(p), 0.0
+    h_scale = min(1.0, 10.0 / math.sqrt(n))
+    rho_scale = min(1.0, 10.0 / math.sqrt(n))
+    logp_scale = min(1.0, 5.0 / math.sqrt(n))
+    s_min, s_max = 0, min(_S_MAX, p)
+
+    # proposal distribution over ranks (CalcPgamma)
+    ranks = np.arange(1, p + 1, dtype=np.float64)
+    g = 1.0 / _GEO_MEAN
+    p_gamma = 0.7 * g * (1.0 - g) ** (ranks - 1.0) + 0.3 / p
+    p_gamma /= p_gamma.sum()
+    cdf = np.cumsum(p_gamma)
+    cdf[-1] = 1.0
+    p_gamma_l = p_gamma.tolist()
+
+    def draw_rank() -> int:
+        return min(int(np.searchsorted(cdf, unif(), side="right")), p - 1)
+
+    # initial values (InitialMCMC)
+    q_genome = float(stats.chi2.isf(0.05 / p, 1))
+    n_gamma = int(np.sum(2.0 * loglr > q_genome))
+    n_gamma = max(n_gamma, 10)
+    n_gamma = min(n_gamma, s_max)
+    n_gamma = max(n_gamma, s_min)
+    rank_old = list(range(n_gamma))
+    logp = math.log(n_gamma / p)
+    h = pve_null
+    if logp == 0:
+        logp = -0.000001
+    if h == 0:
+        h = 0.1
+    if trace_g != 0:
+        sigma_a2 = h / (trace_g * (1 - h) * math.exp(logp) * p)
+    else:
+        sigma_a2 = h / ((1 - h) * math.exp(logp) * p)
+    if sigma_a2 == 0:
+        sigma_a2 = 0.025
+    xg = utx_rank_t[rank_old]
+    omega = np.eye(n_gamma) / sigma_a2 + xg @ xg.T
+    xty = xg @ u
+    rho = float(xty @ np.linalg.solve(omega, xty)) / (float(u @ u) + uu_null) / h
+    rho = min(rho, 1.0)
+    h = min(max(h, h_min), h_max)
+    rho = min(max(rho, rho_min), rho_max)
+    logp = min(max(logp, logp_min), logp_max)
+
+    def log1m_exp(lp: float) -> float:
+        e = math.exp(lp)
+        return math.log1p(-e) if e < 1.0 else -math.inf
+
+    def posterior(rank: list[int], hh: float, rr: float, lp: float):
+        """CalcPosterior: (logpost, alpha_prime, beta) for the proposal."""
+        k = len(rank)
+        if hh >= 1.0 or trace_g == 0.0:
+            return -math.inf, None, None
+        sigma_b2 = hh * (1.0 - rr) / (trace_g * (1.0 - hh))
+        dd = d * sigma_b2
+        hi = 1.0 / (dd + 1.0)
+        logdet_h = float(np.log1p(dd).sum())
+        p_yy = float(hi @ (u * u)) + uu_null
+        prior = (k - 1.0) * lp + (p - k) * log1m_exp(lp)
+        if k == 0 or rr == 0:
+            if not p_yy > 0:
+                return -math.inf, None, None
+            alpha_p = sigma_b2 * hi * u
+            return -0.5 * logdet_h - 0.5 * n * math.log(p_yy) + prior, alpha_p, None
+        sigma_a2_ = hh * rr / (trace_g * (1.0 - hh) * math.exp(lp) * p)
+        xg_ = utx_rank_t[rank]  # k x r
+        xgh = xg_ * hi
+        om = xgh @ xg_.T
+        om *= sigma_a2_
+        om.flat[:: k + 1] += 1.0
+        chol, info = _dpotrf(om, lower=1)
+        if info != 0:
+            return -math.inf, None, None
+        logdet_o = 2.0 * float(np.log(np.diagonal(chol)).sum())
+        xthiy = xgh @ u
+        bhat, _ = _dpotrs(chol, xthiy, lower=1)
+        bhat *= sigma_a2_
+        p_yy -= float(xthiy @ bhat)
+        if not p_yy > 0:
+            return -math.inf, None, None
+        tau = rng.gamma(n / 2.0, 2.0 / p_yy)
+        z = rng.standard_normal(k)
+        bsamp, _ = _dtrtrs(chol, z, lower=1, trans=1)  # solve L' b = z: b ~ N(0, Omega^-1)
+        beta = bsamp * math.sqrt(sigma_a2_ / tau) + bhat
+        utxb = xg_.T @ beta
+        alpha_p = sigma_b2 * hi * (u - utxb)
+        logpost = -0.5 * logdet_h - 0.5 * logdet_o - 0.5 * n * math.log(p_yy) + prior
+        return logpost, alpha_p, beta
+
+    logpost_old, alpha_old, beta_old = posterior(rank_old, h, rho, logp)
+    if alpha_old is None:  # degenerate start (h = 1 or P_yy <= 0): GEMMA would produce NaN
+        return out
+    if beta_old is None:
+        beta_old = np.zeros(len(rank_old))
+
+    d_h = (h_max - h_min) * h_scale
+    d_rho = (rho_max - rho_min) * rho_scale
+    d_logp = min(0.1, (logp_max - logp_min) * logp_scale)
+
+    beta_sum = np.zeros(p)  # by rank
+    beta_cnt = np.zeros(p)
+    alpha_sum = np.zeros(d.size)
+    n_rec = 0
+    total = burnin + sampling
+    for t in range(total):
+        repeat = 1 + int(unif() * 20) if unif() < 0.33 else 1
+        # ProposeHnRho
+        hn, rn = h, rho
+        for _ in range(repeat):
+            hn = hn + (unif() - 0.5) * d_h
+            if hn < h_min:
+                hn = 2 * h_min - hn
+            if hn > h_max:
+                hn = 2 * h_max - hn
+            rn = rn + (unif() - 0.5) * d_rho
+            if rn < rho_min:
+                rn = 2 * rho_min - rn
+            if rn > rho_max:
+                rn = 2 * rho_max - rn
+        # ProposeGamma
+        rank_new = list(rank_old)
+        inset = set(rank_new)
+        k = len(rank_new)
+        log_ratio = 0.0
+        for _ in range(repeat):
+            v = unif()
+            if v < 0.40 and k < s_max:
+                r_add = draw_rank()
+                while r_add in inset:
+                    r_add = draw_rank()
+                prob_total = 1.0 - sum(p_gamma_l[r] for r in rank_new)
+                inset.add(r_add)
+                rank_new.append(r_add)
+                k += 1
+                log_ratio += -math.log(p_gamma_l[r_add] / prob_total) - math.log(k)
+            elif 0.40 <= v < 0.80 and k > s_min:
+                col = min(int(unif() * k), k - 1)
+                r_rm = rank_new[col]
+                prob_total = 1.0 - sum(p_gamma_l[r] for r in rank_new) + p_gamma_l[r_rm]
+                inset.discard(r_rm)
+                del rank_new[col]
+                log_ratio += math.log(p_gamma_l[r_rm] / prob_total) + math.log(k)
+                k -= 1
+            elif v >= 0.80 and 0 < k < p:
+                col = min(int(unif() * k), k - 1)
+                r_rm = rank_new[col]
+                r_add = draw_rank()
+                while r_add in inset:
+                    r_add = draw_rank()
+                prob_total = 1.0 - sum(p_gamma_l[r] for r in rank_new)
+                back = prob_total + p_gamma_l[r_rm] - p_gamma_l[r_add]
+                log_ratio += math.log(p_gamma_l[r_rm] / back)
+                log_ratio -= math.log(p_gamma_l[r_add] / prob_total)
+                inset.discard(r_rm)
+                inset.add(r_add)
+                del rank_new[col]
+                rank_new.append(r_add)
+        rank_new.sort()
+        # ProposePi
+        lp_old = logp
+        lpn = logp
+        for _ in range(repeat):
+            lpn = lp_old + (unif() - 0.5) * d_logp
+            if lpn < logp_min:
+                lpn = 2 * logp_min - lpn
+            if lpn > logp_max:
+                lpn = 2 * logp_max - lpn
+            log_ratio += lpn - lp_old
+            lp_old = lpn
+        logpost_new, alpha_new, beta_new = posterior(rank_new, hn, rn, lpn)
+        ratio = log_ratio + logpost_new - logpost_old
+        if ratio > 0 or math.log(max(unif(), 1e-300)) < ratio:
+            h, rho, logp = hn, rn, lpn
+            rank_old = rank_new
+            logpost_old = logpost_new
+            alpha_old = alpha_new
+            beta_old = beta_new if beta_new is not None else np.zeros(len(rank_new))
+        if t >= burnin and t % record_pace == 0:
+            if rank_old:
+                idx = np.asarray(rank_old)
+                beta_sum[idx] += beta_old
+                beta_cnt[idx] += 1.0
+            alpha_sum += alpha_old
+            n_rec += 1
+    if n_rec == 0:
+        return out
+    alpha = (utx.T @ (alpha_sum / n_rec)) / p  # by SNP column
+    with np.errstate(invalid="ignore", divide="ignore"):
+        beta_mean = np.where(beta_cnt > 0, beta_sum / np.maximum(beta_cnt, 1.0), 0.0)
+    gamma = beta_cnt / n_rec
+    big_wgt = np.zeros(p)
+    big_wgt[order] = beta_mean * gamma  # rank -> SNP column
+    out[np.flatnonzero(keep)] = alpha + big_wgt
+    return out

@@ -205,7 +205,9 @@ class _RotatedReml:
         if not np.all(np.isfinite(d)):
             raise _Singular
         absd = np.abs(d)
-        if absd.min() <= absd.max() * self.n * np.finfo(float).eps:
+        # PD: GCTA's Cholesky succeeds. Otherwise its LU/QR fallbacks give log|det V| unless V
+        # is numerically rank deficient (column-pivoted QR's n*eps relative threshold).
+        if not (d > 0).all() and absd.min() <= absd.max() * self.n * np.finfo(float).eps:
             raise _Singular
         dinv = 1.0 / d
         logdet_v = float(np.log(absd).sum())
@@ -294,8 +296,10 @@ def gcta_reml(
     step, later ones AI-REML with step 0.316*delta when the previous logL change exceeded 1;
     no constraint on negative components; converged when
     ||s_new - s_prev||^2/||s_new||^2 < 1e-8 and (|dlogL| < 1e-4 or -1e-2 < dlogL < 0).
-    Non-positive-definite V is allowed as in GCTA >= 1.92 (its LLT failure falls back to LU/QR,
-    which give log|det V|); only a singular V stops. The reduced model (residual only) uses its
+    Non-positive-definite V is allowed as in GCTA 1.94.1, the version of the reference FUSION
+    run (its failed Cholesky falls back to LU/QR, which give log|det V|); only a singular V
+    stops. Iterations that wander into such V and never settle hit the 100-iteration limit,
+    which is how GCTA fails on some genes. The reduced model (residual only) uses its
     closed form. SE(hsq) by the delta method. ``pval = 0.5 * gcta_chi_prob(LRT)``.
     """
     yv = np.asarray(y, dtype=np.float64).ravel()
@@ -353,7 +357,8 @@ def gcta_reml(
                 sig, hinv = model.ai_step(ev, prev, dlogl)
             logl = ev["logL"]
             dlogl = logl - prev_logl
-            rel = float(np.sum((sig - prev) ** 2) / np.sum(sig**2))
+            with np.errstate(invalid="ignore", divide="ignore"):
+                rel = float(np.sum((sig - prev) ** 2) / np.sum(sig**2))
             if rel < 1e-8 and (abs(dlogl) < 1e-4 or (abs(dlogl) < 1e-2 and dlogl < 0)):
                 converged = True
                 if it == 0:
@@ -367,34 +372,36 @@ def gcta_reml(
     if not converged or hinv is None:
         return None
 
-    vg, ve = float(sig[0]), float(sig[1])
+    vg, ve = np.float64(sig[0]), np.float64(sig[1])
     vp = vg + ve
-    var_vp = float(hinv.sum())
-    hsq = vg / vp
-    cov12 = float(hinv[0, 0] + hinv[0, 1])
-    with np.errstate(invalid="ignore", divide="ignore"):
+    var_vp = np.float64(hinv.sum())
+    cov12 = np.float64(hinv[0, 0] + hinv[0, 1])
+    with np.errstate(invalid="ignore", divide="ignore"):  # V(G) = 0 or Vp = 0: nan/inf as GCTA
+        hsq = vg / vp
         var_hsq = hsq * hsq * (hinv[0, 0] / (vg * vg) + var_vp / (vp * vp) - 2.0 * cov12 / (vg * vp))
 
     # Reduced model (V(G) dropped): closed form of the residual-only REML optimum.
     beta, *_ = np.linalg.lstsq(x, yk, rcond=None)
     rss = float(np.sum((yk - x @ beta) ** 2))
     s2 = rss / (n - c)
+    if not s2 > 0:  # covariates fit y exactly: no residual variance to compare against
+        return None
     _, logdet_xx = np.linalg.slogdet(x.T @ x)
     logl0 = -0.5 * ((n - c) * math.log(s2) + float(logdet_xx) + (n - c))
     lrt = max(0.0, 2.0 * (logl - logl0))
     pval = 0.5 * gcta_chi_prob(lrt, 1.0)
 
     def _se(v: float) -> float:
-        return math.sqrt(v) if v >= 0 else float("nan")
+        return math.sqrt(v) if v >= 0 else float("nan")  # GCTA prints nan for sqrt(<0)
 
     return RemlResult(
-        vg=vg,
-        ve=ve,
-        vp=vp,
-        hsq=hsq,
+        vg=float(vg),
+        ve=float(ve),
+        vp=float(vp),
+        hsq=float(hsq),
         vg_se=_se(float(hinv[0, 0])),
         ve_se=_se(float(hinv[1, 1])),
-        vp_se=_se(var_vp),
+        vp_se=_se(float(var_vp)),
         hsq_se=_se(float(var_hsq)),
         logL=float(logl),
         logL0=float(logl0),
