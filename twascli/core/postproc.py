@@ -180,6 +180,28 @@ def _any_above(v: np.ndarray, thresh2: float) -> bool:
         return bool(np.any(v * v > thresh2))
 
 
+def _add_best(cond, keep, drop, ld, events, singular, log_cond: bool):
+    """Add the feature with the largest conditional chi-square to the kept set.
+
+    Returns (k, kept indices, inverse of their correlation matrix); when that matrix is
+    singular (R's solve() would stop) the feature is dropped instead and the inverse is None.
+    """
+    k = _argmax_sq(cond)
+    keep[k] = True
+    kidx = np.flatnonzero(keep)
+    try:
+        dinv = r_solve_inverse(ld[np.ix_(kidx, kidx)])
+    except SingularMatrix:
+        keep[k] = False
+        drop[k] = True
+        cond[k] = 0.0
+        singular.append(k)
+        events.append(SelectionEvent("singular", k, cond[k]) if log_cond else SelectionEvent("singular", k))
+        return k, kidx, None
+    events.append(SelectionEvent("added", k, float(cond[k])))
+    return k, kidx, dinv
+
+
 def select_global(
     z: np.ndarray, ld: np.ndarray, zthresh: float, max_r2: float, max_cz_increase: float
 ) -> Selection:
@@ -197,19 +219,9 @@ def select_global(
     singular: list[int] = []
     t2 = zthresh * zthresh
     while _any_above(cond, t2):
-        k = _argmax_sq(cond)
-        keep[k] = True
-        kidx = np.flatnonzero(keep)
-        try:
-            dinv = r_solve_inverse(ld[np.ix_(kidx, kidx)])
-        except SingularMatrix:
-            keep[k] = False
-            drop[k] = True
-            cond[k] = 0.0
-            singular.append(k)
-            events.append(SelectionEvent("singular", k, cond[k]))
+        k, kidx, dinv = _add_best(cond, keep, drop, ld, events, singular, log_cond=True)
+        if dinv is None:
             continue
-        events.append(SelectionEvent("added", k, float(cond[k])))
         new = np.zeros(m)
         cand = np.flatnonzero(~keep & ~drop)
         if cand.size:
@@ -249,19 +261,9 @@ def select_locus(
     singular: list[int] = []
     t2 = zthresh * zthresh
     while _any_above(cond, t2):
-        k = _argmax_sq(cond)
-        keep[k] = True
-        kidx = np.flatnonzero(keep)
-        try:
-            dinv = r_solve_inverse(ld[np.ix_(kidx, kidx)])
-        except SingularMatrix:
-            keep[k] = False
-            drop[k] = True
-            cond[k] = 0.0
-            singular.append(k)
-            events.append(SelectionEvent("singular", k))
+        k, kidx, dinv = _add_best(cond, keep, drop, ld, events, singular, log_cond=False)
+        if dinv is None:
             continue
-        events.append(SelectionEvent("added", k, float(cond[k])))
         active = np.flatnonzero(cond != 0)  # NaN != 0 is True in numpy; R's which() drops NA
         active = active[~np.isnan(cond[active])]
         cond[active[keep[active]]] = 0.0

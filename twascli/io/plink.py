@@ -23,16 +23,22 @@ def _require(path: str) -> None:
         raise TwasError(f"{path}: file not found")
 
 
-def read_bim(path: str) -> pd.DataFrame:
-    """Read a .bim file as strings (chr, snp, a1, a2), float cm and int pos."""
+def _read_columns(path: str, kind: str, names: list[str]) -> pd.DataFrame:
+    """A whitespace-separated PLINK text file with exactly len(NAMES) columns, as strings."""
     _require(path)
     try:
-        bim = pd.read_csv(path, sep=r"\s+", header=None, dtype=str, engine="c")
+        df = pd.read_csv(path, sep=r"\s+", header=None, dtype=str, engine="c")
     except pd.errors.EmptyDataError:
-        raise TwasError(f"{path}: empty .bim file") from None
-    if bim.shape[1] != 6:
-        raise TwasError(f"{path}: expected 6 columns in a .bim file, found {bim.shape[1]}")
-    bim.columns = BIM_COLUMNS
+        raise TwasError(f"{path}: empty {kind} file") from None
+    if df.shape[1] != len(names):
+        raise TwasError(f"{path}: expected {len(names)} columns in a {kind} file, found {df.shape[1]}")
+    df.columns = names
+    return df
+
+
+def read_bim(path: str) -> pd.DataFrame:
+    """Read a .bim file as strings (chr, snp, a1, a2), float cm and int pos."""
+    bim = _read_columns(path, ".bim", BIM_COLUMNS)
     try:
         bim["cm"] = bim["cm"].astype(float)
         bim["pos"] = bim["pos"].astype(np.int64)
@@ -43,14 +49,7 @@ def read_bim(path: str) -> pd.DataFrame:
 
 def read_fam(path: str) -> pd.DataFrame:
     """Read a .fam file; IDs as strings, phenotype as float (-9 kept as a value, as FUSION does)."""
-    _require(path)
-    try:
-        fam = pd.read_csv(path, sep=r"\s+", header=None, dtype=str, engine="c")
-    except pd.errors.EmptyDataError:
-        raise TwasError(f"{path}: empty .fam file") from None
-    if fam.shape[1] != 6:
-        raise TwasError(f"{path}: expected 6 columns in a .fam file, found {fam.shape[1]}")
-    fam.columns = FAM_COLUMNS
+    fam = _read_columns(path, ".fam", FAM_COLUMNS)
     fam["pheno"] = pd.to_numeric(fam["pheno"], errors="coerce")
     return fam
 
