@@ -29,7 +29,7 @@ from twascli.io.plink import read_bim  # noqa: E402
 from twascli.io.rdat import WeightModel, write_wgt_rdat  # noqa: E402
 
 
-def make_workload(work: str, n_models: int, ref: str, chrom: str, seed: int = 7) -> dict:
+def make_workload(work: str, n_models: int, ref: str, chrom: str, seed: int = 7, panels: int = 1) -> dict:
     """Write N synthetic .wgt.RDat files over the reference's SNPs, a weights list and a GWAS."""
     rng = np.random.default_rng(seed)
     bim = read_bim(f"{ref}{chrom}.bim")
@@ -37,9 +37,12 @@ def make_workload(work: str, n_models: int, ref: str, chrom: str, seed: int = 7)
     os.makedirs(wdir, exist_ok=True)
     rows = []
     models = ["top1", "blup", "lasso", "enet"]
+    windows = []
     for g in range(n_models):
-        width = int(rng.integers(300, 400))
-        start = int(rng.integers(0, len(bim) - width))
+        if g % panels == 0:  # a new gene; its other panels reuse the window (like GTEx tissues)
+            width = int(rng.integers(300, 400))
+            windows.append((int(rng.integers(0, len(bim) - width)), width))
+        start, width = windows[-1]
         snps = bim.iloc[start:start + width].reset_index(drop=True)
         p = len(snps)
         w = np.zeros((p, 4))
@@ -49,7 +52,7 @@ def make_workload(work: str, n_models: int, ref: str, chrom: str, seed: int = 7)
             nz = rng.choice(p, size=int(rng.integers(1, 20)), replace=False)
             w[nz, j] = rng.normal(0, 0.1, nz.size)
         cv = np.vstack([rng.uniform(0.01, 0.3, 4), 10 ** -rng.uniform(2, 30, 4)])
-        name = f"BENCH{g:05d}"
+        name = f"BENCH{g // panels:05d}_P{g % panels}"
         write_wgt_rdat(os.path.join(wdir, name + ".wgt.RDat"), WeightModel(
             wgt_matrix=w, models=models, snps=snps, cv_performance=cv, cv_models=models,
             hsq=np.array([0.1, 0.03]), hsq_pv=1e-5, n_tot=400))
@@ -86,15 +89,18 @@ def main() -> None:
                     help="LD reference prefix (default: the 489-person, 4,000-SNP parity panel); "
                          "e.g. FUSION's LDREF/1000G.EUR.")
     ap.add_argument("--chr", default="22")
+    ap.add_argument("--panels", type=int, default=1,
+                    help="models per gene window (e.g. 5: 100 genes x 5 tissues for --models 500)")
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="twascli_bench_")
-    w = make_workload(work, args.models, args.ref, args.chr)
+    w = make_workload(work, args.models, args.ref, args.chr, panels=args.panels)
     common = ["--sumstats", w["sumstats"], "--weights", w["pos"], "--weights_dir", w["wdir"],
               "--ref_ld_chr", w["ref"], "--chr", args.chr]
     ours_out = os.path.join(work, "twascli.dat")
     ours = timed([sys.executable, "-m", "twascli", "assoc-test", *common, "--out", ours_out], args.repeat)
     nsnp = sum(1 for _ in open(f"{args.ref}{args.chr}.bim"))
-    print(f"workload: {args.models} models, LD reference {args.ref}{args.chr} ({nsnp} SNPs)")
+    print(f"workload: {args.models} models ({args.panels} per gene window), LD reference "
+          f"{args.ref}{args.chr} ({nsnp} SNPs)")
     print(f"twascli assoc-test: {ours:.2f} s ({1000 * ours / args.models:.2f} ms per model)")
     if args.fusion and shutil.which("Rscript"):
         fus_out = os.path.join(work, "fusion.dat")

@@ -181,8 +181,11 @@ def align_trait(bim: pd.DataFrame, ss: SumStats) -> TraitData:
     )
 
 
-def prepare_gene(ref: RefPanel, model: WeightModel) -> GenePrep:
-    """Match a weight file's SNPs to the panel (first .bim row of each id), flip weights, compute LD."""
+def prepare_gene(ref: RefPanel, model: WeightModel, ld_lookup: Callable | None = None) -> GenePrep:
+    """Match a weight file's SNPs to the panel (first .bim row of each id), flip weights, get LD.
+
+    LD_LOOKUP(cols) may return an LD matrix already computed for exactly these panel columns.
+    """
     snp_ids = model.snps["snp"].to_numpy()
     lookup = ref.snp_index.get
     found = np.fromiter((lookup(s, -1) for s in snp_ids), dtype=np.int64, count=len(snp_ids))
@@ -196,9 +199,11 @@ def prepare_gene(ref: RefPanel, model: WeightModel) -> GenePrep:
     names = model.wgt_rownames if model.wgt_rownames is not None else snp_ids
     ld = None
     if cols.size:
-        x = ref.scaled[:, cols]
-        if np.all(np.isfinite(x)):
-            ld = twas.ld_matrix(x)
+        ld = ld_lookup(cols) if ld_lookup is not None else None
+        if ld is None:
+            x = ref.scaled[:, cols]
+            if np.all(np.isfinite(x)):
+                ld = twas.ld_matrix(x)
     return GenePrep(model=model, cols=cols, wmat=wmat, snp_ids=snp_ids[matched],
                     rownames=np.asarray(names, dtype=object)[matched], ld=ld)
 
@@ -275,27 +280,39 @@ def init_row(columns: list[str]) -> dict:
 
 
 class GeneTester:
-    """FUSION's per-gene loop body for one trait on one chromosome; rows accumulate in `result`."""
+    """FUSION's per-gene loop body for one trait on one chromosome.
+
+    Genes may be added in any order (the driver goes by position so that caches hit); rows and
+    warnings come out in weights-list order, and FUSION's carry-over of `hsq` from earlier files
+    (R's load() keeps old objects) is resolved in list order by `finish()`. The eQTL N.tot
+    carry-over used by COLOC needs list order: the driver keeps list order when COLOC is on.
+    """
 
     def __init__(self, opts: AssocOptions, trait: TraitData, wgtlist: pd.DataFrame,
                  log: Callable[[str], None] = _log_default):
         self.opts = opts
         self.trait = trait
-        self.log = log
+        self.out_log = log
         self.has_panel = "PANEL" in wgtlist.columns
         self.cv_digits = 2 if opts.digits is None else opts.digits
         self.permz2 = twas.z_threshold(opts.perm_minp) ** 2 if opts.perm and opts.perm > 0 else math.inf
         self.rng = np.random.default_rng(opts.seed)
-        self.carry: dict = {"hsq": None, "n_tot": None}  # load() leaves earlier files' objects
+        self.carry: dict = {"hsq": None, "n_tot": None}  # N.tot as last seen (list order for COLOC)
         self.result = AssocResult(columns=output_columns(opts), rows=[], n_failed=0, n_total=len(wgtlist))
+        self._rows: dict[int, dict] = {}
+        self._logs: dict[int, list[str]] = {}
+        self._hsq: dict[int, np.ndarray | None] = {}
+        self._populated: dict[int, bool] = {}
+        self._impg_cache: dict[tuple[bytes, bytes], tuple[np.ndarray, np.ndarray]] = {}
 
-    def add(self, entry: pd.Series, wgt_file: str, prep: GenePrep) -> None:
-        """Test one gene and append its row (FUSION's order of checks and messages)."""
+    def add(self, index: int, entry: pd.Series, wgt_file: str, prep: GenePrep) -> None:
+        """Test the gene at position INDEX of the weights list (FUSION's checks and messages)."""
         model = prep.model
-        if model.hsq is not None:
-            self.carry["hsq"] = model.hsq
         if model.n_tot is not None:
             self.carry["n_tot"] = model.n_tot
+        self._hsq[index] = model.hsq
+        lines: list[str] = []
+        self.log = lines.append
         row = init_row(self.result.columns)
         failed = self._test(entry, row_label(entry), row, restrict(prep, self.trait), wgt_file)
         if failed is not None:  # None: skipped entirely, FUSION leaves the row as allocated
@@ -308,7 +325,24 @@ class GeneTester:
             row["ID"] = str(entry["ID"])
         if failed is None or failed:
             self.result.n_failed += 1
-        self.result.rows.append(row)
+        self._rows[index] = row
+        self._logs[index] = lines
+        self._populated[index] = failed is not None
+
+    def finish(self) -> AssocResult:
+        """Rows and warnings in list order, with HSQ as FUSION fills it (carried over in order)."""
+        hsq = None
+        for index in sorted(self._rows):
+            if self._hsq[index] is not None:
+                hsq = self._hsq[index]
+            row = self._rows[index]
+            if self._populated[index] and hsq is not None:
+                row["HSQ"] = float(np.asarray(hsq).ravel()[0])
+            self.result.rows.append(row)
+            for line in self._logs[index]:
+                self.out_log(line)
+        self._rows.clear()
+        return self.result
 
     def _test(self, entry, label, row, gene: GenePrep, wgt_file) -> bool | None:
         """Fill ROW; return True if the gene failed, False if tested, None if skipped entirely."""
@@ -351,7 +385,7 @@ class GeneTester:
                 failed = True
             else:
                 row["NSNP"] = float(ld.shape[0])
-                failed = self._impute(ld, cur_z, w, label)
+                failed = self._impute(ld, cur_z, w, label, gene.cols)
             if not failed:
                 num, var = twas.twas_z(w, cur_z, ld)
                 if var > 0:
@@ -363,8 +397,6 @@ class GeneTester:
                     failed = True
                     log(f"WARNING :  {label}  had zero predictive accuracy, try a different model.")
 
-        if self.carry["hsq"] is not None:
-            row["HSQ"] = float(np.asarray(self.carry["hsq"]).ravel()[0])
         row["MODEL"] = model_name
         cv = model.cv_performance
         if cv is not None:
@@ -418,7 +450,7 @@ class GeneTester:
                       self.carry, run_abf, run_susie, log, self.result, wgt_file)
         return failed
 
-    def _impute(self, ld, cur_z, w, label) -> bool:
+    def _impute(self, ld, cur_z, w, label, cols: np.ndarray) -> bool:
         """Impute missing Z in place (IMPG); return True if the gene must be skipped."""
         opts, log = self.opts, self.log
         miss = np.isnan(cur_z)
@@ -430,7 +462,16 @@ class GeneTester:
         if miss.mean() > opts.max_impute:
             log(f"WARNING :  {label} had {int(miss.sum())} / {miss.size} non-overlapping GWAS Z-scores, skipping this gene.")
             return True
-        impz, r2pred = twas.impute_z(ld, cur_z, miss)
+        # the IMPG weights depend only on the SNPs and which are missing: reuse them across
+        # panels that share a gene's window
+        key = (cols.tobytes(), miss.tobytes())
+        cached = self._impg_cache.get(key)
+        if cached is None:
+            if len(self._impg_cache) >= 16:
+                self._impg_cache.pop(next(iter(self._impg_cache)))
+            cached = self._impg_cache[key] = twas.impg_weights(ld, miss)
+        wgt, r2pred = cached
+        impz = twas.impg_apply(wgt, r2pred, cur_z[~miss])
         cur_z[miss] = impz
         all_r2 = np.ones(cur_z.size)
         all_r2[miss] = r2pred

@@ -95,22 +95,50 @@ class Progress:
             sys.stderr.flush()
 
 
-def _prepared(ref, wgtlist: pd.DataFrame, weights_dir: str | None, threads: int, window: int = 64) -> Iterator:
-    """(entry, file, GenePrep) in list order; reading + LD in a thread pool, a bounded window ahead."""
+def processing_order(wgtlist: pd.DataFrame, keep_list_order: bool) -> np.ndarray:
+    """Rows in the order genes are processed: by position, so that models of the same gene
+    in different panels (same window, same LD) follow each other and the caches hit."""
+    if keep_list_order:
+        return np.arange(len(wgtlist))
+    return np.lexsort((wgtlist["P1"].to_numpy(), wgtlist["P0"].to_numpy()))
+
+
+def _prepared(ref, wgtlist: pd.DataFrame, order: np.ndarray, weights_dir: str | None, threads: int,
+              window: int = 64) -> Iterator:
+    """(index, entry, file, GenePrep) in ORDER; reading + LD in threads, a bounded window ahead.
+
+    The LD of a SNP set is computed once and reused while it stays among the last 16 sets.
+    """
+    cache: dict[bytes, object] = {}
+
+    def ld_for(cols: np.ndarray):
+        return cache.get(cols.tobytes())  # read from worker threads; only the main thread writes
 
     def job(i: int):
         entry = wgtlist.iloc[i]
         wgt_file = weight_file_path(weights_dir, entry["WGT"])
-        return entry, wgt_file, prepare_gene(ref, read_weight(wgt_file))
+        model = read_weight(wgt_file)
+        return i, entry, wgt_file, prepare_gene(ref, model, ld_lookup=ld_for)
 
-    n = len(wgtlist)
+    def remember(prep) -> None:
+        if prep.ld is not None:
+            key = prep.cols.tobytes()
+            cache.pop(key, None)
+            cache[key] = prep.ld
+            while len(cache) > 16:
+                cache.pop(next(iter(cache)))
+
     if threads <= 1:
-        for i in range(n):
-            yield job(i)
+        for i in order:
+            item = job(int(i))
+            remember(item[3])
+            yield item
         return
     with ThreadPoolExecutor(max_workers=threads) as pool:
-        for start in range(0, n, window):
-            yield from pool.map(job, range(start, min(n, start + window)))
+        for start in range(0, len(order), window):
+            for item in pool.map(job, (int(i) for i in order[start:start + window])):
+                remember(item[3])
+                yield item
 
 
 def run_batch(opts: AssocOptions, traits: list[TraitSpec], threads: int = 1,
@@ -165,21 +193,23 @@ def run_batch(opts: AssocOptions, traits: list[TraitSpec], threads: int = 1,
             for t in traits
         }
         bar = Progress(len(wgtlist), f"chr{norm_chr(c)}", progress)
-        for entry, wgt_file, prep in _prepared(ref, wgtlist, opts.weights_dir, threads):
+        order = processing_order(wgtlist, keep_list_order=opts.coloc_P is not None or opts.coloc_susie_P is not None)
+        for index, entry, wgt_file, prep in _prepared(ref, wgtlist, order, opts.weights_dir, threads):
             for t in traits:
-                testers[t.name].add(entry, wgt_file, prep)
+                testers[t.name].add(index, entry, wgt_file, prep)
             bar.step()
         bar.close()
         del ref
         for t in traits:
             tester = testers[t.name]
+            result = tester.finish()
             out = tester.opts.out
             if not single or opts.chr is None:
                 emit(f"== {t.name} chr{norm_chr(c)} -> {out}")
             for line in logs[t.name]:
                 emit(line)
-            write_result(out, tester.result, opts.digits, emit)
-            done.append((t.name, c, out, tester.result))
+            write_result(out, result, opts.digits, emit)
+            done.append((t.name, c, out, result))
     return done
 
 

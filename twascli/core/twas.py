@@ -20,11 +20,10 @@ def ld_matrix(scaled: np.ndarray) -> np.ndarray:
     return scaled.T @ scaled / (scaled.shape[0] - 1)
 
 
-def impute_z(ld: np.ndarray, z: np.ndarray, missing: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """IMPG: Z of missing SNPs from observed ones, and each imputed SNP's r2pred.
+def impg_weights(ld: np.ndarray, missing: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """IMPG weights and accuracies: w = LD[m,o] (LD[o,o] + 0.1 I)^-1, r2pred = diag(w LD[o,o] w').
 
-    w = LD[m,o] (LD[o,o] + 0.1 I)^-1; imputed z = (w z_o) / sqrt(diag(w LD[o,o] w')).
-    Returns (imputed z for the missing SNPs, their r2pred).
+    They depend only on the LD and on which SNPs are missing, not on the Z-scores.
     """
     obs = ~missing
     ld_oo = ld[np.ix_(obs, obs)]
@@ -34,11 +33,21 @@ def impute_z(ld: np.ndarray, z: np.ndarray, missing: np.ndarray) -> tuple[np.nda
         wgt = scipy.linalg.cho_solve(scipy.linalg.cho_factor(ridge), ld_mo.T).T
     except (scipy.linalg.LinAlgError, ValueError):
         nan = np.full(int(missing.sum()), np.nan)
-        return nan, nan
+        return np.full((nan.size, int(obs.sum())), np.nan), nan
     r2pred = np.einsum("ij,ij->i", wgt @ ld_oo, wgt)
+    return wgt, r2pred
+
+
+def impg_apply(wgt: np.ndarray, r2pred: np.ndarray, z_obs: np.ndarray) -> np.ndarray:
+    """Imputed Z of the missing SNPs: (w z_o) / sqrt(r2pred)."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        impz = (wgt @ z[obs]) / np.sqrt(r2pred)
-    return impz, r2pred
+        return (wgt @ z_obs) / np.sqrt(r2pred)
+
+
+def impute_z(ld: np.ndarray, z: np.ndarray, missing: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """IMPG: (imputed Z of the missing SNPs, their r2pred) from the observed ones."""
+    wgt, r2pred = impg_weights(ld, missing)
+    return impg_apply(wgt, r2pred, z[~missing]), r2pred
 
 
 def twas_z(w: np.ndarray, z: np.ndarray, ld: np.ndarray) -> tuple[float, float]:
