@@ -1,0 +1,525 @@
+"""`twascli hub`: the site's data against the FUSION result files, incremental rebuilds, and a
+headless-Chromium click-through (trait -> locus -> gene) that must log no console error.
+
+The browser test needs Debian's chromium + chromium-driver and the selenium package; it skips
+when they are missing. HUB_SCREENSHOTS=DIR makes it save the trait and locus pages as PNGs.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import math
+import os
+import re
+import shutil
+import tempfile
+import threading
+import time
+
+import pandas as pd
+import pytest
+
+from twascli.cli import run
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+HUBDATA = os.path.join(HERE, "data", "hub")
+PARITY = os.path.join(HERE, "data", "parity", "fusion")
+ASSOC = os.path.join(PARITY, "assoc")
+POST = os.path.join(HUBDATA, "post")
+WEIGHTS = os.path.join(PARITY, "WEIGHTS", "all.pos")
+PROFILES = [os.path.join(HUBDATA, "WEIGHTS", f"Tissue{p}.profile") for p in "AB"]
+SHARED = os.path.normpath(os.path.join(HERE, "..", "..", "shared", "parity", "fusion"))
+TRAITS = ["trait_strong", "trait_med", "trait_direct", "trait_null"]
+
+
+def hub(args: list[str], capsys) -> tuple[int, str]:
+    """Run `twascli hub ARGS`; return the exit code and stderr."""
+    code = run(["hub", *args])
+    return code, capsys.readouterr().err
+
+
+def build_args(traits: str, out: str, *extra: str) -> list[str]:
+    args = ["--traits", traits, "--out", out, "--weights", WEIGHTS]
+    for p in PROFILES:
+        args += ["--profile", p]
+    return args + list(extra)
+
+
+def page_data(path: str) -> dict:
+    """The JSON a page hands to hub.js."""
+    with open(path, encoding="utf-8") as fh:
+        m = re.search(r'<script id="page-data" type="application/json">(.*?)</script>', fh.read(), re.S)
+    assert m, f"{path}: no page data"
+    return json.loads(m.group(1))
+
+
+def data_file(path: str) -> dict:
+    """The object a data/*.js file hands to HUB.put."""
+    with open(path, encoding="utf-8") as fh:
+        m = re.match(r'HUB\.put\("[^"]+",(.*)\);\s*$', fh.read(), re.S)
+    return json.loads(m.group(1))
+
+
+def as_dicts(tbl: dict) -> list[dict]:
+    """A hub table's rows keyed by column label."""
+    labels = [c[0] for c in tbl["cols"]]
+    return [dict(zip(labels, r)) for r in tbl["rows"]]
+
+
+def read_dat(trait: str) -> pd.DataFrame:
+    """All assoc-test rows of a trait, trimmed text, as FUSION wrote them."""
+    frames = []
+    for name in sorted(os.listdir(ASSOC)):
+        if re.fullmatch(re.escape(trait) + r"\.[^.]+\.dat(\.MHC)?", name):
+            frames.append(pd.read_csv(os.path.join(ASSOC, name), sep="\t", dtype=str, keep_default_na=False))
+    return pd.concat(frames, ignore_index=True).apply(lambda c: c.str.strip())
+
+
+def na(v: str) -> str | None:
+    return None if v == "NA" else v
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> str:
+    out = str(tmp_path_factory.mktemp("hub") / "site")
+    assert run(["hub", *build_args(os.path.join(HUBDATA, "traits.tsv"), out), "--verbose", "0"]) == 0
+    return out
+
+
+# ------------------------------------------------------------------------------ data on the pages
+
+
+def test_trait_associations_match_dat(site):
+    """Every model with TWAS P < 0.05/#tested (and no other, outside loci) is listed with the file's text."""
+    for trait in TRAITS:
+        dat = read_dat(trait)
+        p = pd.to_numeric(dat["TWAS.P"], errors="coerce")
+        thr = 0.05 / p.notna().sum()
+        expect = dat[p < thr]
+        pd_ = page_data(os.path.join(site, "traits", f"{trait}.html"))
+        rows = as_dicts(pd_["tables"]["hits"])
+        sig = [r for r in rows if r.get("Note") is None or "not significant" not in r["Note"]]
+        assert len(sig) == len(expect)
+        by_key = {(r["Panel"], r["Gene"]): r for r in rows}
+        for _, e in expect.iterrows():
+            r = by_key[(e["PANEL"], e["ID"])]
+            assert r["TWAS Z"] == e["TWAS.Z"] and r["TWAS P"] == e["TWAS.P"]
+            assert r["Model"] == e["MODEL"] and r["CV R²"] == e["MODELCV.R2"] and r["HSQ"] == e["HSQ"]
+            assert r["P0"] == e["P0"] and r["Chr"] == e["CHR"]
+            assert r.get("PP4") == na(e["COLOC.PP4"])
+            assert r["Note"] == ("MHC" if 26e6 < float(e["P0"]) and float(e["P1"]) < 34e6 and e["CHR"] == "6" else None)
+        with open(os.path.join(site, "traits", f"{trait}.html"), encoding="utf-8") as fh:
+            text = fh.read()
+        assert f'<div class="stat" id="nhits"><b>{len(expect)}</b>' in text
+        assert f'<div class="stat" id="tested"><b>{p.notna().sum()}</b>' in text
+        assert f"{thr:.3g}" in text
+
+
+def test_joint_status_from_post_process(site):
+    """Joint/conditional Z and P come from .joint_included.dat / .joint_dropped.dat."""
+    rows = as_dicts(page_data(os.path.join(site, "traits", "trait_strong.html"))["tables"]["hits"])
+    for kind, status, zc, pc in (("included", "joint", "JOINT.Z", "JOINT.P"), ("dropped", "cond", "COND.Z", "COND.P")):
+        for chrom in ("22", "6"):
+            jt = pd.read_csv(os.path.join(POST, f"trait_strong.{chrom}.joint_{kind}.dat"), sep="\t", dtype=str).apply(lambda c: c.str.strip())
+            for _, j in jt.iterrows():
+                panel = j["FILE"].split("/")[-2]
+                r = next(r for r in rows if r["Gene"] == j["ID"] and r["Panel"] == panel)
+                assert (r["Joint"], r["Joint Z"], r["Joint P"]) == (status, j[zc], j[pc])
+
+
+def test_loci_match_report_genes_and_cond(site):
+    """Loci (report), their models (.genes + joint files) and plot data (.cond.csv) are the files' numbers."""
+    loci = as_dicts(page_data(os.path.join(site, "traits", "trait_strong.html"))["tables"]["loci"])
+    n = 0
+    for chrom in ("22", "6"):
+        with open(os.path.join(POST, f"trait_strong.{chrom}.report")) as fh:
+            lines = [ln.rstrip("\n").split("\t") for ln in fh]
+        header = lines[0]
+        for cells in lines[1:]:
+            rep = dict(zip(header, [c.strip() for c in cells]))
+            k = int(rep["FILE"].rsplit("_", 1)[1])
+            row = next(r for r in loci if r["Locus"][1] == f"loci/trait_strong/{chrom}_{k}.html")
+            assert [row["P0"], row["P1"], row["Hit genes"], row["Joint genes"], row["Best TWAS P"], row["Best SNP P"],
+                    row["Cond. SNP P"], row["Var. explained"]] == [rep[c] for c in ("P0", "P1", "HIT.GENES", "JOINT.GENES",
+                                                                                    "BEST.TWAS.P", "BEST.SNP.P", "COND.SNP.P", "VAR.EXP")]
+            lp = page_data(os.path.join(site, "loci", "trait_strong", f"{chrom}_{k}.html"))
+            genes = pd.read_csv(os.path.join(POST, f"trait_strong.{chrom}.loc_{k}.genes"), sep="\t", dtype=str)
+            models = as_dicts(lp["tables"]["models"])
+            assert len(models) == len(genes)
+            for _, g in genes.iterrows():
+                m = next(m for m in models if m["Gene"] == g["ID"] and m["Panel"] == g["PANEL"])
+                assert (m["TWAS Z"], m["TWAS P"], m["Top SNP cor."]) == (g["TWAS.Z"], g["TWAS.P"], g["TOP.SNP.COR"])
+                assert m["Joint"] == ("joint" if g["JOINT"] == "TRUE" else "cond")
+            cond = pd.read_csv(os.path.join(POST, f"trait_strong.{chrom}.loc_{k}.cond.csv"))
+            plot = lp["locus"]
+            assert plot["snp"] == cond["SNP"].tolist() and plot["pos"] == cond["POS"].tolist()
+            for col, key in (("GWAS.LOGP", "gwas"), ("GWAS_cond.LOGP", "cond")):
+                want = [None if math.isnan(v) else v for v in cond[col]]
+                assert plot[key] == want
+            n += 1
+    assert n == len(loci) == 5
+
+
+def test_gene_page_models_and_associations(site):
+    """Gene pages: the profile row per panel and every significant trait association, with locus links."""
+    prof = {p: pd.read_csv(f, sep="\t", dtype=str).apply(lambda c: c.str.strip()).set_index("id")
+            for p, f in zip(("TissueA", "TissueB"), PROFILES)}
+    gp = page_data(os.path.join(site, "genes", "GENE22_005.html"))
+    models = as_dicts(gp["tables"]["models"])
+    assert {m["Panel"] for m in models} == {"TissueA", "TissueB"}
+    for m in models:
+        row = prof[m["Panel"]].loc["GENE22_005"]
+        assert (m["#SNPs"], m["HSQ"], m["top1 R²"], m["lasso R²"]) == (row["nsnps"], row["hsq"], row["top1.r2"], row["lasso.r2"])
+        assert "bslmm R²" not in m  # all NA in the profiles: column dropped
+    assoc = as_dicts(gp["tables"]["assoc"])
+    dat = read_dat("trait_strong").set_index(["PANEL", "ID"])
+    assert {a["Trait"] for a in assoc} == {"trait_strong"}
+    for a in assoc:
+        e = dat.loc[(a["Panel"], "GENE22_005")]
+        assert (a["TWAS Z"], a["TWAS P"]) == (e["TWAS.Z"], e["TWAS.P"])
+        assert a["Locus"] == ["chr22 #1", "loci/trait_strong/22_1.html"]
+    # a gene without any association still has its page, with an empty association list
+    assert page_data(os.path.join(site, "genes", "GENE22_001.html"))["tables"]["assoc"]["rows"] == []
+
+
+def test_manhattan_and_indices(site):
+    """Manhattan values are signed -log10 TWAS.P of every tested model; indices count what the files hold."""
+    models = data_file(os.path.join(site, "data", "models.js"))
+    man = data_file(os.path.join(site, "data", "manhattan", "trait_strong.js"))
+    dat = read_dat("trait_strong")
+    panels = models["panels"]
+    idx = {(panels[p], g): i for i, (p, g) in enumerate(zip(models["panel"], models["id"]))}
+    for _, e in dat.iterrows():
+        v = man["v"][idx[(e["PANEL"], e["ID"])]]
+        if e["TWAS.P"] == "NA":
+            assert v is None
+            continue
+        want = -math.log10(float(e["TWAS.P"])) * (1 if float(e["TWAS.Z"]) >= 0 else -1)
+        assert v == pytest.approx(want, abs=0.006)
+    assert man["extra"] == []
+    traits = as_dicts(data_file(os.path.join(site, "data", "traits-index.js")))
+    strong = next(t for t in traits if t["Trait"] == "trait_strong")
+    assert (strong["Significant models"], strong["Loci"], strong["Joint models"]) == ("17", "5", "7")
+    assert strong["Tags"] == ["simulated", "mediated"]
+    genes = as_dicts(data_file(os.path.join(site, "data", "genes-index.js")))
+    assert len(genes) == len(set(pd.read_csv(WEIGHTS, sep="\t")["ID"]))
+    with open(os.path.join(site, "index.html"), encoding="utf-8") as fh:
+        home = fh.read()
+    assert '<div class="stat" id="c-traits"><b>4</b>' in home and '<div class="stat" id="c-loci"><b>5</b>' in home
+
+
+def test_downloads_are_the_result_files(site):
+    files = os.listdir(os.path.join(site, "files", "trait_strong"))
+    assert "trait_strong.22.dat" in files and "trait_strong.6.dat.MHC" in files and "trait_strong.22.loc_1.cond.csv" in files
+    with open(os.path.join(site, "files", "trait_strong", "trait_strong.22.report"), "rb") as a, \
+            open(os.path.join(POST, "trait_strong.22.report"), "rb") as b:
+        assert a.read() == b.read()
+    with open(os.path.join(site, "traits", "trait_strong.html"), encoding="utf-8") as fh:
+        assert 'href="../files/trait_strong/trait_strong.22.dat" download' in fh.read()
+
+
+# ------------------------------------------------------------------------------ incremental builds
+
+
+def _table(path: str, traits: list[str]) -> str:
+    lines = ["id\tname\tN\tdescription\ttags\tassoc\tpost"]
+    for t in traits:
+        post = "post/trait_strong" if t == "trait_strong" else ""
+        lines.append(f"{t}\t{t.replace('_', ' ')}\t4700\t\tsim\tassoc/{t}\t{post}")
+    with open(path, "w") as fh:
+        fh.write("\n".join(lines) + "\n")
+    return path
+
+
+def _mtimes(root: str) -> dict[str, int]:
+    out = {}
+    for d, _, files in os.walk(root):
+        for f in files:
+            p = os.path.join(d, f)
+            out[os.path.relpath(p, root)] = os.stat(p).st_mtime_ns
+    return out
+
+
+def test_incremental_rebuild(tmp_path, capsys):
+    """Adding a trait re-reads only it and rewrites only its pages, affected genes and the indices."""
+    shutil.copytree(ASSOC, tmp_path / "assoc")
+    shutil.copytree(POST, tmp_path / "post")
+    table = _table(str(tmp_path / "traits.tsv"), ["trait_strong", "trait_null"])
+    out = str(tmp_path / "site")
+    code, err = hub(build_args(table, out), capsys)
+    assert code == 0 and "built" in err and "2 trait(s) read" in err
+    before = _mtimes(out)
+    time.sleep(0.01)
+
+    code, err = hub(build_args(table, out), capsys)  # nothing changed
+    assert code == 0 and "0 trait(s) read, 2 unchanged" in err
+    after = _mtimes(out)
+    changed = {k for k in after if after[k] != before.get(k)}
+    assert all(not k.startswith(("traits/", "genes/", "loci/", "files/", "data/manhattan/")) for k in changed), changed
+
+    _table(table, ["trait_strong", "trait_null", "trait_med"])
+    code, err = hub(build_args(table, out), capsys)
+    assert code == 0 and "updated" in err and "1 trait(s) read, 2 unchanged" in err
+    after2 = _mtimes(out)
+    changed = {k for k in after2 if after2[k] != after.get(k)}
+    assert "traits/trait_med.html" in changed and "data/manhattan/trait_med.js" in changed
+    assert "genes/GENE6_017.html" in changed  # trait_med's only significant gene
+    assert not any(k.startswith("loci/trait_strong/") for k in changed)
+    assert "genes/GENE22_005.html" not in changed and "traits/trait_null.html" not in changed
+    assert len([k for k in changed if k.startswith("genes/")]) == 1
+    traits = as_dicts(data_file(os.path.join(out, "data", "traits-index.js")))
+    assert {t["Trait"] for t in traits} == {"trait_strong", "trait_null", "trait_med"}
+
+    # changing one input file re-reads that trait only; removing a trait removes its pages and files
+    with open(tmp_path / "post" / "trait_strong.22.report", "a") as fh:
+        fh.write("")
+    os.utime(tmp_path / "post" / "trait_strong.22.report", ns=(1, 1))
+    _table(table, ["trait_strong", "trait_null"])
+    code, err = hub(build_args(table, out), capsys)
+    assert code == 0 and "1 trait(s) read, 1 unchanged, 1 removed" in err
+    assert not os.path.exists(os.path.join(out, "traits", "trait_med.html"))
+    assert not os.path.exists(os.path.join(out, "files", "trait_med"))
+    assert not page_data(os.path.join(out, "genes", "GENE6_017.html"))["tables"]["assoc"]["rows"]
+
+    # a site rebuilt from scratch is identical to the incrementally updated one
+    fresh = str(tmp_path / "fresh")
+    assert hub(build_args(table, fresh), capsys)[0] == 0
+    for rel in _mtimes(fresh):
+        if rel.startswith(".hub/") or rel.startswith("files/"):
+            continue
+        with open(os.path.join(fresh, rel), "rb") as a, open(os.path.join(out, rel), "rb") as b:
+            assert a.read() == b.read(), rel
+
+
+def test_errors_are_one_line(tmp_path, capsys):
+    bad = tmp_path / "t.tsv"
+    bad.write_text("id\tassoc\nbad id\tx\n")
+    code, err = hub(["--traits", str(bad), "--out", str(tmp_path / "s")], capsys)
+    assert code == 1 and "trait id 'bad id'" in err and len(err.strip().splitlines()) == 1
+    bad.write_text("id\tassoc\nt1\tnowhere/t1\n")
+    code, err = hub(["--traits", str(bad), "--out", str(tmp_path / "s")], capsys)
+    assert code == 1 and "no assoc-test results found for trait t1" in err
+    assert not os.path.exists(tmp_path / "s") and not [p for p in os.listdir(tmp_path) if p.startswith(".s.")]
+    bad.write_text("name\tassoc\nx\ty\n")
+    code, err = hub(["--traits", str(bad), "--out", str(tmp_path / "s")], capsys)
+    assert code == 1 and "lacks required column 'id'" in err
+    (tmp_path / "notasite").mkdir()
+    (tmp_path / "notasite" / "keep.txt").write_text("x")
+    code, err = hub(build_args(os.path.join(HUBDATA, "traits.tsv"), str(tmp_path / "notasite")), capsys)
+    assert code == 1 and "not a twascli hub site" in err
+    code, err = hub(["--traits", os.path.join(HUBDATA, "traits.tsv"), "--out", str(tmp_path / "s"), "--weights", WEIGHTS,
+                     "--profile", "TissueC=" + PROFILES[0]], capsys)
+    assert code == 1 and "profile panel 'TissueC'" in err
+
+
+def test_download_modes_and_threshold(tmp_path, capsys):
+    """--downloads gzip/link/none and a fixed --pthresh."""
+    import gzip
+
+    table = tmp_path / "traits.tsv"
+    table.write_text(f"id\tassoc\tpost\ntrait_strong\t{ASSOC}/trait_strong\t{POST}/trait_strong\n")
+    out = str(tmp_path / "gz")
+    assert hub(build_args(str(table), out, "--downloads", "gzip", "--pthresh", "1e-3"), capsys)[0] == 0
+    with gzip.open(os.path.join(out, "files", "trait_strong", "trait_strong.22.dat.gz"), "rb") as a, \
+            open(os.path.join(ASSOC, "trait_strong.22.dat"), "rb") as b:
+        assert a.read() == b.read()
+    p = pd.to_numeric(read_dat("trait_strong")["TWAS.P"], errors="coerce")
+    rows = as_dicts(page_data(os.path.join(out, "traits", "trait_strong.html"))["tables"]["hits"])
+    assert len([r for r in rows if "not significant" not in (r.get("Note") or "")]) == int((p < 1e-3).sum())
+    out = str(tmp_path / "ln")
+    assert hub(build_args(str(table), out, "--downloads", "link"), capsys)[0] == 0
+    assert os.path.samefile(os.path.join(out, "files", "trait_strong", "trait_strong.6.report"), os.path.join(POST, "trait_strong.6.report"))
+    out = str(tmp_path / "none")
+    assert hub(build_args(str(table), out, "--downloads", "none"), capsys)[0] == 0
+    assert not os.path.exists(os.path.join(out, "files"))
+    code, err = hub(build_args(str(table), str(tmp_path / "bad"), "--downloads", "zip"), capsys)
+    assert code == 1 and "--downloads must be" in err
+
+
+def test_synthetic_benchmark_workload_builds(tmp_path):
+    """benchmarks/bench_hub.py's generator writes inputs the hub reads (tiny scale), in parallel too."""
+    import importlib.util
+
+    from twascli.hub.build import HubOptions, build_hub
+
+    spec = importlib.util.spec_from_file_location("bench_hub", os.path.join(HERE, "..", "benchmarks", "bench_hub.py"))
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    paths = bench.make_workload(str(tmp_path), 8, 400)
+    opts = HubOptions(traits=paths["table_plus"], out=str(tmp_path / "site"), weights=[str(tmp_path / "WEIGHTS" / "all.pos")],
+                      profiles=[str(tmp_path / "WEIGHTS" / f"{p}.profile") for p in bench.PANELS], jobs=2)
+    res = build_hub(opts)
+    assert len(res.parsed) == 9 and not res.warnings
+    st = bench.site_stats(str(tmp_path / "site"))
+    assert st["files"] > 200 and st["html"][1] < 3_000_000
+
+
+@pytest.mark.skipif(not os.path.isdir(os.path.join(SHARED, "post")), reason="shared/parity results not present")
+def test_builds_from_shared_parity_results(tmp_path, capsys):
+    """The FUSION reference outputs in ../shared/parity (with locus PDFs) build a complete site."""
+    table = tmp_path / "traits.tsv"
+    rows = ["id\tname\tassoc\tpost"] + [
+        f"{t}\t{t}\t{SHARED}/assoc/{t}\t{SHARED + '/post/' + t if t == 'trait_strong' else ''}" for t in TRAITS
+    ]
+    table.write_text("\n".join(rows) + "\n")
+    out = str(tmp_path / "site")
+    args = ["--traits", str(table), "--out", out, "--weights", f"{SHARED}/WEIGHTS/all.pos",
+            "--profile", f"{SHARED}/WEIGHTS/TissueA.profile", "--profile", f"{SHARED}/WEIGHTS/TissueB.profile"]
+    assert hub(args, capsys)[0] == 0
+    assert os.path.exists(os.path.join(out, "files", "trait_strong", "trait_strong.22.loc_1.pdf"))
+    assert len(as_dicts(page_data(os.path.join(out, "traits", "trait_strong.html"))["tables"]["loci"])) == 5
+
+
+# ------------------------------------------------------------------------------ headless browser
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+
+
+def _driver():
+    """A headless Chromium driven by selenium, or a skip saying what is missing."""
+    if not CHROMIUM or not CHROMEDRIVER:
+        pytest.skip("headless browser test needs chromium and chromedriver (apt-get install chromium chromium-driver)")
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.options import Options
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        pytest.skip("headless browser test needs the selenium package (pip install selenium)")
+    opts = Options()
+    opts.binary_location = CHROMIUM
+    for a in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+              "--disable-background-networking", "--disable-component-update", "--disable-sync",
+              "--disable-dev-shm-usage", "--hide-scrollbars", "--window-size=1400,1000",
+              "--user-data-dir=" + tempfile.mkdtemp(prefix="hub-chromium-")):
+        opts.add_argument(a)
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:  # keep pytest output clean
+        pass
+
+
+def _errors(driver) -> list[str]:
+    return [e["message"] for e in driver.get_log("browser") if e["level"] in ("SEVERE", "ERROR")]
+
+
+def _wait(driver, script: str, timeout: float = 10.0):
+    end = time.time() + timeout
+    while time.time() < end:
+        v = driver.execute_script(script)
+        if v:
+            return v
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for: {script}")
+
+
+def _table_rows(driver, table_id: str) -> list[dict]:
+    return driver.execute_script(
+        "var t = document.querySelector('table[data-table-id=\"' + arguments[0] + '\"]');"
+        "var hs = Array.from(t.querySelectorAll('thead th')).map(th => th.getAttribute('data-col'));"
+        "return Array.from(t.querySelectorAll('tbody tr')).map(tr => {var o = {};"
+        " Array.from(tr.children).forEach((td, i) => o[hs[i]] = td.textContent); return o;});", table_id)
+
+
+def _shot(driver, name: str) -> None:
+    target = os.environ.get("HUB_SCREENSHOTS")
+    if not target:
+        return
+    os.makedirs(target, exist_ok=True)
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    driver.set_window_size(1400, min(height + 40, 2400))
+    time.sleep(0.3)
+    driver.save_screenshot(os.path.join(target, name))
+    driver.set_window_size(1400, 1000)
+
+
+def test_browser_click_through(site):
+    """Traits index -> trait -> locus -> gene in headless Chromium: numbers shown = files, no console error."""
+    driver = _driver()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=site))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        from selenium.webdriver.common.by import By
+
+        driver.get(base + "index.html")
+        _wait(driver, "return document.body.classList.contains('ready')")
+        assert driver.find_element(By.CSS_SELECTOR, "#c-traits b").text == "4"
+        # search box finds the trait, then the traits index lists and filters it by tag
+        box = driver.find_element(By.ID, "hsearch")
+        box.send_keys("strong")
+        _wait(driver, "return document.querySelectorAll('#hresults a').length > 0")
+        assert "Strong mediated trait" in driver.find_element(By.CSS_SELECTOR, "#hresults a").text
+        assert not _errors(driver)
+
+        driver.get(base + "traits.html")
+        _wait(driver, "return document.querySelector('table[data-table-id=traits] tbody tr a')")
+        driver.find_element(By.XPATH, "//div[@id='tagbar']/button[starts-with(normalize-space(.), 'null')]").click()
+        assert [r["Trait"] for r in _table_rows(driver, "traits")] == ["Null trait"]
+        driver.find_element(By.XPATH, "//div[@id='tagbar']/button[starts-with(normalize-space(.), 'null')]").click()
+        driver.find_element(By.LINK_TEXT, "Strong mediated trait").click()
+
+        # trait page: hits table shows the .dat's text, Manhattan drawn from lazily loaded data
+        _wait(driver, "return document.querySelector('#manhattan canvas')")
+        assert driver.current_url.endswith("traits/trait_strong.html")
+        dat = read_dat("trait_strong").set_index(["PANEL", "ID"])
+        shown = _table_rows(driver, "hits")
+        assert len(shown) == 17
+        for r in shown:
+            e = dat.loc[(r["Panel"], r["Gene"])]
+            assert (r["TWAS Z"], r["TWAS P"], r["Model"]) == (e["TWAS.Z"], e["TWAS.P"], e["MODEL"])
+        assert shown[0]["TWAS P"] == "7.12e-14"  # sorted by P
+        assert driver.execute_script("return document.querySelector('.legend .count').textContent") == "84 models"
+        assert not _errors(driver)
+        _shot(driver, "hub_trait.png")
+
+        # locus page: report numbers in the header cards, models with joint/conditional statistics
+        driver.find_element(By.CSS_SELECTOR, "table[data-table-id=loci] a[href$='loci/trait_strong/22_1.html']").click()
+        _wait(driver, "return document.querySelector('#locusplot canvas')")
+        assert driver.find_element(By.CSS_SELECTOR, "#btp b").text == "1.99e-11"
+        assert driver.find_element(By.CSS_SELECTOR, "#vexp b").text == "0.946"
+        models = {(r["Gene"], r["Panel"]): r for r in _table_rows(driver, "models")}
+        assert models[("GENE22_004", "TissueA")]["Joint"] == "cond"
+        assert models[("GENE22_004", "TissueA")]["Joint Z"] == "-2.03"
+        assert models[("GENE22_005", "TissueB")]["Joint P"] == "5.1e-05"
+        # hovering a point shows the .cond.csv values
+        hover = driver.execute_script(
+            "var c = document.querySelector('#locusplot canvas'); var r = c.getBoundingClientRect();"
+            "for (var x = 60; x < r.width - 20; x += 2) { for (var y = 20; y < 290; y += 2) {"
+            " c.dispatchEvent(new MouseEvent('mousemove', {clientX: r.left + x, clientY: r.top + y, bubbles: true}));"
+            " var t = document.querySelector('#locusplot .tip'); if (t.style.display === 'block' && /^rs/.test(t.textContent)) return t.textContent; } }"
+            "return null;")
+        assert hover and "GWAS" in hover
+        snp = re.match(r"(rs\d+)", hover).group(1)
+        cond = pd.read_csv(os.path.join(POST, "trait_strong.22.loc_1.cond.csv"), dtype=str).set_index("SNP")
+        assert f"{float(cond.loc[snp, 'GWAS.LOGP']):g}" in hover.replace("GWAS \u2212log10 P: ", " ")
+        assert not _errors(driver)
+        _shot(driver, "hub_locus.png")
+
+        # gene page from the locus table: profile numbers and the association back to the locus
+        driver.find_element(By.CSS_SELECTOR, "table[data-table-id=models] a[href$='genes/GENE22_005.html']").click()
+        _wait(driver, "return document.querySelector('table[data-table-id=assoc] tbody tr a')")
+        prof = pd.read_csv(PROFILES[1], sep="\t", dtype=str).apply(lambda c: c.str.strip()).set_index("id").loc["GENE22_005"]
+        rows = {r["Panel"]: r for r in _table_rows(driver, "models")}
+        assert (rows["TissueB"]["HSQ"], rows["TissueB"]["top1 R²"], rows["TissueB"]["#SNPs"]) == (prof["hsq"], prof["top1.r2"], prof["nsnps"])
+        assoc = _table_rows(driver, "assoc")
+        assert {r["Trait"] for r in assoc} == {"Strong mediated trait"} and {r["Locus"] for r in assoc} == {"chr22 #1"}
+        assert not _errors(driver)
+
+        # genes index: paginated, filterable; works from file:// as well
+        driver.get("file://" + os.path.join(site, "genes.html"))
+        _wait(driver, "return document.querySelector('table[data-table-id=genes] tbody tr a')")
+        assert len(_table_rows(driver, "genes")) == 50
+        driver.find_element(By.CSS_SELECTOR, "input.filter").send_keys("GENE6_011")
+        _wait(driver, "return document.querySelectorAll('table[data-table-id=genes] tbody tr').length === 1")
+        assert not _errors(driver)
+    finally:
+        driver.quit()
+        server.shutdown()
+        server.server_close()
