@@ -73,8 +73,23 @@ class RefPanel:
     snp_index: dict  # SNP id -> column of geno (first occurrence)
     a1: np.ndarray  # allele codes of the .bim A1 / A2 (core.alleles.allele_codes)
     a2: np.ndarray
-    scaled: np.ndarray  # scale()d mean-imputed dosages of every SNP (n x p); per-SNP, so any
-    # subset of columns equals scale() of that subset, as FUSION computes it per gene
+    _scaled: np.ndarray | None = None
+    _done: np.ndarray | None = None
+
+    def scaled(self, cols: np.ndarray) -> np.ndarray:
+        """scale()d mean-imputed dosages of COLS (n x len(cols)).
+
+        scale() works SNP by SNP, so a subset equals FUSION's per-gene scale(); each column is
+        computed once, when a gene first needs it.
+        """
+        if self._scaled is None:
+            self._scaled = np.empty(self.geno.dosage.shape, dtype=np.float64)
+            self._done = np.zeros(self.geno.dosage.shape[1], dtype=bool)
+        new = np.unique(cols[~self._done[cols]])
+        if new.size:
+            self._scaled[:, new] = scale(self.geno.imputed(new))
+            self._done[new] = True
+        return self._scaled[:, cols]
 
 
 @dataclass
@@ -151,7 +166,7 @@ def load_reference(prefix: str) -> RefPanel:
     for i, snp in enumerate(snps):
         index.setdefault(snp, i)
     return RefPanel(geno=geno, snp_index=index, a1=allele_codes(geno.bim["a1"].to_numpy()),
-                    a2=allele_codes(geno.bim["a2"].to_numpy()), scaled=scale(geno.imputed()))
+                    a2=allele_codes(geno.bim["a2"].to_numpy()))
 
 
 def align_trait(bim: pd.DataFrame, ss: SumStats) -> TraitData:
@@ -201,7 +216,7 @@ def prepare_gene(ref: RefPanel, model: WeightModel, ld_lookup: Callable | None =
     if cols.size:
         ld = ld_lookup(cols) if ld_lookup is not None else None
         if ld is None:
-            x = ref.scaled[:, cols]
+            x = ref.scaled(cols)
             if np.all(np.isfinite(x)):
                 ld = twas.ld_matrix(x)
     return GenePrep(model=model, cols=cols, wmat=wmat, snp_ids=snp_ids[matched],

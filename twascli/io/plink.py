@@ -1,4 +1,4 @@
-"""PLINK 1 .bed/.bim/.fam reading (pandas-plink), with FUSION's conventions.
+"""PLINK 1 .bed/.bim/.fam reading and writing, with FUSION's conventions.
 
 Dosages count the .bim A1 allele (column 5), as FUSION's ``read_plink`` does; missing calls are
 mean-imputed per SNP over the whole file (``impute="avg"``) before any standardisation.
@@ -102,14 +102,30 @@ def read_plink(prefix: str) -> Genotypes:
             f"{prefix}.bed: size {size} bytes does not match {p} SNPs x {n} samples "
             f"({expected} bytes expected)"
         )
-    if p == 0 or n == 0:
-        return Genotypes(bim, fam, np.zeros((n, p), dtype=np.float32))
-    # pandas-plink's ref='a0' counts the first .bim allele (PLINK A1), i.e. bed code 00 -> 2.
-    from pandas_plink import read_plink1_bin
+    return Genotypes(bim, fam, decode_bed(prefix + ".bed", n, p))
 
-    geno = read_plink1_bin(prefix + ".bed", prefix + ".bim", prefix + ".fam", verbose=False, ref="a0")
-    dosage = np.ascontiguousarray(geno.values, dtype=np.float32)
-    return Genotypes(bim, fam, dosage)
+
+# dosage of the .bim A1 allele for each 2-bit code: 00 -> 2, 01 -> missing, 10 -> 1, 11 -> 0
+_CODE_DOSAGE = np.array([2.0, np.nan, 1.0, 0.0], dtype=np.float32)
+# every byte value -> the dosages of its four samples (low bits first)
+_BYTE_DOSAGE = _CODE_DOSAGE[(np.arange(256)[:, None] >> (2 * np.arange(4))) & 3]
+
+
+def decode_bed(path: str, n: int, p: int, chunk: int = 8192) -> np.ndarray:
+    """SNP-major .bed -> n x p float32 A1 dosages (NaN = missing), decoded a chunk of SNPs at a time.
+
+    A 256-entry lookup table turns each byte into its four samples; no other library is needed.
+    """
+    out = np.empty((n, p), dtype=np.float32)
+    if n == 0 or p == 0:
+        return out
+    per_snp = (n + 3) // 4
+    raw = np.memmap(path, dtype=np.uint8, mode="r", offset=3, shape=(p, per_snp))
+    for start in range(0, p, chunk):
+        block = _BYTE_DOSAGE[raw[start:start + chunk]]  # (snps, bytes, 4)
+        out[:, start:start + chunk] = block.reshape(block.shape[0], -1)[:, :n].T
+    del raw
+    return out
 
 
 def scale(x: np.ndarray, chunk: int = 4096) -> np.ndarray:
