@@ -103,6 +103,20 @@ class TraitData:
     snp_index: pd.Series  # SNP id -> .bim row, first occurrence among kept rows
 
 
+class LDBlock:
+    """The LD of one set of panel SNPs and, once a trait needs imputation, (LD + 0.1 I)^-1."""
+
+    def __init__(self, ld: np.ndarray):
+        self.ld = ld
+        self._precision: np.ndarray | None = None
+        self._done = False
+
+    def precision(self) -> np.ndarray | None:
+        if not self._done:
+            self._precision, self._done = twas.ridge_precision(self.ld), True
+        return self._precision
+
+
 @dataclass
 class GenePrep:
     """A weight file matched to the reference: everything about a gene that no trait changes."""
@@ -112,7 +126,11 @@ class GenePrep:
     wmat: np.ndarray  # weights (NaN -> 0) of those SNPs, flipped to the panel's alleles
     snp_ids: np.ndarray  # snps[,2] of those SNPs
     rownames: np.ndarray  # rownames(wgt.matrix) of those SNPs
-    ld: np.ndarray | None  # LD of those SNPs; None if a SNP has no variation in the panel
+    block: LDBlock | None  # LD of those SNPs; None if a SNP has no variation in the panel
+
+    @property
+    def ld(self) -> np.ndarray | None:
+        return None if self.block is None else self.block.ld
 
 
 def _log_default(msg: str) -> None:
@@ -199,7 +217,7 @@ def align_trait(bim: pd.DataFrame, ss: SumStats) -> TraitData:
 def prepare_gene(ref: RefPanel, model: WeightModel, ld_lookup: Callable | None = None) -> GenePrep:
     """Match a weight file's SNPs to the panel (first .bim row of each id), flip weights, get LD.
 
-    LD_LOOKUP(cols) may return an LD matrix already computed for exactly these panel columns.
+    LD_LOOKUP(cols) may return an LDBlock already computed for exactly these panel columns.
     """
     snp_ids = model.snps["snp"].to_numpy()
     lookup = ref.snp_index.get
@@ -212,15 +230,15 @@ def prepare_gene(ref: RefPanel, model: WeightModel, ld_lookup: Callable | None =
     _, flip = allele_qc_codes(w1, w2, ref.a1[cols], ref.a2[cols])
     wmat[flip, :] *= -1.0
     names = model.wgt_rownames if model.wgt_rownames is not None else snp_ids
-    ld = None
+    block = None
     if cols.size:
-        ld = ld_lookup(cols) if ld_lookup is not None else None
-        if ld is None:
+        block = ld_lookup(cols) if ld_lookup is not None else None
+        if block is None:
             x = ref.scaled(cols)
             if np.all(np.isfinite(x)):
-                ld = twas.ld_matrix(x)
+                block = LDBlock(twas.ld_matrix(x))
     return GenePrep(model=model, cols=cols, wmat=wmat, snp_ids=snp_ids[matched],
-                    rownames=np.asarray(names, dtype=object)[matched], ld=ld)
+                    rownames=np.asarray(names, dtype=object)[matched], block=block)
 
 
 def restrict(prep: GenePrep, trait: TraitData) -> GenePrep:
@@ -228,9 +246,9 @@ def restrict(prep: GenePrep, trait: TraitData) -> GenePrep:
     sel = trait.keep[prep.cols]
     if sel.all():
         return prep
-    ld = None if prep.ld is None else prep.ld[np.ix_(sel, sel)]
+    block = None if prep.ld is None else LDBlock(prep.ld[np.ix_(sel, sel)])
     return GenePrep(model=prep.model, cols=prep.cols[sel], wmat=prep.wmat[sel], snp_ids=prep.snp_ids[sel],
-                    rownames=prep.rownames[sel], ld=ld)
+                    rownames=prep.rownames[sel], block=block)
 
 
 def best_model(model: WeightModel, force: str | None) -> tuple[int | None, str | None]:
@@ -400,7 +418,7 @@ class GeneTester:
                 failed = True
             else:
                 row["NSNP"] = float(ld.shape[0])
-                failed = self._impute(ld, cur_z, w, label, gene.cols)
+                failed = self._impute(gene, cur_z, w, label)
             if not failed:
                 num, var = twas.twas_z(w, cur_z, ld)
                 if var > 0:
@@ -465,7 +483,7 @@ class GeneTester:
                       self.carry, run_abf, run_susie, log, self.result, wgt_file)
         return failed
 
-    def _impute(self, ld, cur_z, w, label, cols: np.ndarray) -> bool:
+    def _impute(self, gene: GenePrep, cur_z, w, label) -> bool:
         """Impute missing Z in place (IMPG); return True if the gene must be skipped."""
         opts, log = self.opts, self.log
         miss = np.isnan(cur_z)
@@ -479,12 +497,12 @@ class GeneTester:
             return True
         # the IMPG weights depend only on the SNPs and which are missing: reuse them across
         # panels that share a gene's window
-        key = (cols.tobytes(), miss.tobytes())
+        key = (gene.cols.tobytes(), miss.tobytes())
         cached = self._impg_cache.get(key)
         if cached is None:
             if len(self._impg_cache) >= 16:
                 self._impg_cache.pop(next(iter(self._impg_cache)))
-            cached = self._impg_cache[key] = twas.impg_weights(ld, miss)
+            cached = self._impg_cache[key] = twas.impg_weights(gene.ld, miss, gene.block.precision())
         wgt, r2pred = cached
         impz = twas.impg_apply(wgt, r2pred, cur_z[~miss])
         cur_z[miss] = impz

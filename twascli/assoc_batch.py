@@ -107,7 +107,8 @@ def _prepared(ref, wgtlist: pd.DataFrame, order: np.ndarray, weights_dir: str | 
               window: int = 64) -> Iterator:
     """(index, entry, file, GenePrep) in ORDER; reading + LD in threads, a bounded window ahead.
 
-    The LD of a SNP set is computed once and reused while it stays among the last 16 sets.
+    The LD of a SNP set (and its ridge inverse) is computed once and reused while it stays among
+    the last 16 sets.
     """
     cache: dict[bytes, object] = {}
 
@@ -121,10 +122,10 @@ def _prepared(ref, wgtlist: pd.DataFrame, order: np.ndarray, weights_dir: str | 
         return i, entry, wgt_file, prepare_gene(ref, model, ld_lookup=ld_for)
 
     def remember(prep) -> None:
-        if prep.ld is not None:
+        if prep.block is not None:
             key = prep.cols.tobytes()
             cache.pop(key, None)
-            cache[key] = prep.ld
+            cache[key] = prep.block
             while len(cache) > 16:
                 cache.pop(next(iter(cache)))
 
