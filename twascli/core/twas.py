@@ -21,12 +21,22 @@ def ld_matrix(scaled: np.ndarray) -> np.ndarray:
 
 
 def ridge_precision(ld: np.ndarray) -> np.ndarray | None:
-    """B = (LD + 0.1 I)^-1 for a gene's SNPs: computed once, it serves every missing-SNP pattern."""
-    try:
-        factor = scipy.linalg.cho_factor(ld + IMPG_RIDGE * np.eye(ld.shape[0]))
-        return scipy.linalg.cho_solve(factor, np.eye(ld.shape[0]))
-    except (scipy.linalg.LinAlgError, ValueError):
+    """B = (LD + 0.1 I)^-1 for a gene's SNPs, held in its lower triangle (LAPACK dpotrf + dpotri).
+
+    Computed once, it serves every missing-SNP pattern of every trait (see impg_weights).
+    """
+    ridge = ld + IMPG_RIDGE * np.eye(ld.shape[0])
+    factor, info = scipy.linalg.lapack.dpotrf(ridge, lower=1, clean=1)
+    if info != 0:
         return None
+    inverse, info = scipy.linalg.lapack.dpotri(factor, lower=1)
+    return inverse if info == 0 else None
+
+
+def _sym_block(lower: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Block [rows, cols] of a symmetric matrix stored in its lower triangle."""
+    r, c = np.meshgrid(rows, cols, indexing="ij")
+    return lower[np.maximum(r, c), np.minimum(r, c)]
 
 
 def impg_weights(ld: np.ndarray, missing: np.ndarray, precision: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -38,18 +48,19 @@ def impg_weights(ld: np.ndarray, missing: np.ndarray, precision: np.ndarray | No
     FUSION's o x o one, with the same values (to rounding). They do not depend on the Z-scores.
     """
     obs = ~missing
+    m_idx, o_idx = np.flatnonzero(missing), np.flatnonzero(obs)
     if precision is None:
         precision = ridge_precision(ld)
     try:
         if precision is None:
             raise scipy.linalg.LinAlgError("LD + 0.1 I is not positive definite")
-        b_mm = precision[np.ix_(missing, missing)]
-        b_mo = precision[np.ix_(missing, obs)]
+        b_mm = _sym_block(precision, m_idx, m_idx)
+        b_mo = _sym_block(precision, m_idx, o_idx)
         wgt = -scipy.linalg.cho_solve(scipy.linalg.cho_factor(b_mm), b_mo)
     except (scipy.linalg.LinAlgError, ValueError):
-        nan = np.full(int(missing.sum()), np.nan)
-        return np.full((nan.size, int(obs.sum())), np.nan), nan
-    r2pred = np.einsum("ij,ij->i", ld[np.ix_(missing, obs)], wgt) - IMPG_RIDGE * np.einsum("ij,ij->i", wgt, wgt)
+        nan = np.full(m_idx.size, np.nan)
+        return np.full((m_idx.size, o_idx.size), np.nan), nan
+    r2pred = np.einsum("ij,ij->i", ld[np.ix_(m_idx, o_idx)], wgt) - IMPG_RIDGE * np.einsum("ij,ij->i", wgt, wgt)
     return wgt, r2pred
 
 
