@@ -4,11 +4,13 @@ One simulated chromosome-22 region (2 Mb, 1,200 SNPs with haplotype-block LD) gi
   LDREF/1000G.EUR.22.{bed,bim,fam}   LD reference, 489 people (FUSION's LDREF naming)
   eqtl/<GENE>.{bed,bim,fam,pheno}    eQTL panel, 300 people, cis window (+-200 kb) per gene
   eqtl/genes.tsv                     ID CHR P0 P1 of the 12 genes (3 have no cis heritability)
+  eqtl/batch.tsv                     the same genes as a `compute-weights --batch` table
   gwas/trait.sumstats                GWAS of 3,000 people (SNP A1 A2 Z N BETA SE); expression of
                                      GENE03 and GENE08 is causal; 5% of SNPs missing, 20% on the
                                      other allele, some lowercase alleles
-  WEIGHTS/Fixture/*.wgt.RDat, WEIGHTS/Fixture.pos, WEIGHTS/panels.tsv
-                                     weights trained with `twascli compute-weights` on eqtl/
+  WEIGHTS/Fixture/*.wgt.RDat, WEIGHTS/Fixture.pos, .profile, WEIGHTS/panels.tsv
+                                     weights trained with `twascli compute-weights --batch` on
+                                     eqtl/ (its log: eqtl/compute_weights.log)
 
 Run:  python ldref_fixtures/make_fixtures.py   (about a minute; rewrites the files above)
 """
@@ -120,6 +122,10 @@ def main() -> None:
         expr_gwas_genetic[gid] = gwas[:, cis] @ effects
     atomic_write_text(os.path.join(HERE, "eqtl", "genes.tsv"),
                       "ID\tCHR\tP0\tP1\n" + "".join(f"{g}\t{c}\t{a}\t{b}\n" for g, c, a, b in genes))
+    # compute-weights --batch table (paths relative to the table)
+    atomic_write_text(os.path.join(HERE, "eqtl", "batch.tsv"),
+                      "ID\tBFILE\tPHENO\tCHR\tP0\tP1\n"
+                      + "".join(f"{g}\t{g}\t{g}.pheno\t{c}\t{a}\t{b}\n" for g, c, a, b in genes))
 
     # GWAS: the trait is mediated by two genes' expression plus a few direct SNP effects
     y = np.zeros(N_GWAS)
@@ -146,7 +152,27 @@ def main() -> None:
     ss = ss[rng.random(len(ss)) >= 0.05].sample(frac=1.0, random_state=1)
     atomic_write_text(os.path.join(HERE, "gwas", "trait.sumstats"),
                       ss.to_csv(sep="\t", index=False, float_format="%.6g"))
+    train_weights()
     print(f"wrote {len(bim)} SNPs, {N_GENES} genes, {len(ss)} GWAS rows under {HERE}")
+
+
+def train_weights() -> None:
+    """Train the demo weights with twascli's own compute-weights (batch mode, fixed seed)."""
+    from twascli.cli import run
+    from twascli.io.atomic import atomic_write_text
+
+    wdir = os.path.join(HERE, "WEIGHTS")
+    cwd = os.getcwd()
+    os.chdir(HERE)  # relative paths, so that no machine path ends up in the files
+    try:
+        rc = run(["compute-weights", "--batch", "eqtl/batch.tsv", "--out", "WEIGHTS/Fixture",
+                  "--jobs", "1", "--verbose", "0"])
+    finally:
+        os.chdir(cwd)
+    if rc != 0:
+        raise SystemExit(f"compute-weights failed with exit code {rc}")
+    os.replace(os.path.join(wdir, "Fixture.log"), os.path.join(HERE, "eqtl", "compute_weights.log"))
+    atomic_write_text(os.path.join(wdir, "panels.tsv"), f"PANEL\tN\nFixture\t{N_EQTL}\n")
 
 
 if __name__ == "__main__":

@@ -40,10 +40,12 @@ def _root(
 # HELP string; command modules import their heavy dependencies inside the function.
 COMMANDS = [
     ("assoc-test", "assoc_test"),
+    ("compute-weights", "compute_weights"),
     ("post-process", "post_process"),
     ("profile-weights", "profile_weights"),
     ("make-score", "make_score"),
     ("compare-models", "compare_models"),
+    ("hub", "hub"),
 ]
 
 
@@ -72,10 +74,8 @@ def run(argv: list[str]) -> int:
         return 1
     except SystemExit as exc:  # raised by click for --help and usage errors
         return exc.code if isinstance(exc.code, int) else 1
-    except Exception as exc:  # click usage errors arrive as ClickException
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
+    except Exception as exc:  # usage errors: (Typer's vendored) click's ClickException
+        if hasattr(exc, "show") and isinstance(getattr(exc, "exit_code", None), int):
             exc.show()
             return exc.exit_code
         raise

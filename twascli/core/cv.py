@@ -14,8 +14,8 @@ the raw .fam phenotype, and their weights are applied by SNP name to the scaled 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -150,12 +150,15 @@ def fit_weights(
 
 
 def _enet_task(args: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
+    """One FUSION weights.enet call (x, y, pre-drawn foldid); a picklable worker entry point."""
     x, y, foldid = args
     return fusion_enet_weights(x, y, alpha=0.5, foldid=foldid)
 
 
 @dataclass
 class _Fold:
+    """One FUSION CV fold: held-out mask, training/held-out rows, training y, enet fold ids."""
+
     held: np.ndarray  # mask over the shuffled order
     train_rows: np.ndarray  # sample rows (TMP order indices) in shuffled order
     held_rows: np.ndarray  # the held-out sample rows, shuffled order
@@ -195,10 +198,10 @@ def train_models(
             folds.append(_Fold(held=held, train_rows=rows, held_rows=cv_sample[held], y_train=r_scale(y_perm[~held]), enet_foldid=fid))
     full_fid = r_foldid(rng, n, 5) if use_enet else None
 
-    # enet fits: folds then full data, possibly in parallel
-    enet_args = [(data.scaled[f.train_rows], f.y_train, f.enet_foldid) for f in folds] if use_enet else []
+    # enet fits: full data (the largest, first for load balance) then the folds
+    enet_args = [(data.scaled, y, full_fid)] if use_enet else []
     if use_enet:
-        enet_args.append((data.scaled, y, full_fid))
+        enet_args += [(data.scaled[f.train_rows], f.y_train, f.enet_foldid) for f in folds]
     pool = None
     enet_results: list | None = None
     if use_enet and jobs > 1 and len(enet_args) > 1:
@@ -228,8 +231,9 @@ def train_models(
             pool.join()
 
     def weights(i: int, model: str) -> np.ndarray:
+        """Weights of MODEL fitted in fold I (-1: full data)."""
         if model == "enet":
-            return enet_results[i if i >= 0 else len(folds)]  # type: ignore[index]
+            return enet_results[i + 1]  # type: ignore[index]  # [0] is the full-data fit
         return other[(i, model)]
 
     perf = np.full((2, len(models)), R_NA_REAL)

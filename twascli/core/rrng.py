@@ -34,6 +34,7 @@ class RRandom:
     """One R session's RNG stream: ``set.seed``, ``runif``, ``sample`` as R 4.x computes them."""
 
     def __init__(self, seed: int | None = None) -> None:
+        """A stream seeded like ``set.seed(seed)`` (unseeded until set_seed when None)."""
         self._bitgen = np.random.MT19937(0)
         self._buf = np.empty(0, dtype=np.float64)
         self._pos = 0
@@ -52,6 +53,7 @@ class RRandom:
         self._pos = 0
 
     def _refill(self) -> None:
+        """Draw a block of genrand_int32 values and map them as MT_genrand + fixup() do."""
         raw = self._bitgen.random_raw(_BUFFER).astype(np.float64)
         u = raw * _TO_UNIT
         u[u <= 0.0] = 0.5 * _I2_32M1

@@ -243,7 +243,7 @@ class _Parser:
         if kind == _STRSXP:
             value: Any = self._strings(self._length())
         elif kind == _REALSXP:
-            value = self._array(">f8", self._length(), 8)
+            value = _quiet_nans(self._array(">f8", self._length(), 8))
         elif kind in (_INTSXP, _LGLSXP):
             value = self._array(">i4", self._length(), 4)
         elif kind == _CPLXSXP:
@@ -474,6 +474,31 @@ def _texts(obj: Any) -> list[str | None]:
     raise _CorruptError(f"cannot convert SEXP type {obj.kind} to text")
 
 
+_QUIET_BIT = np.uint64(0x0008000000000000)
+_R_NA_BITS = np.uint64(0x7FF00000000007A2)  # R's NA_real_ as R writes it (a signalling NaN)
+
+
+def _quiet_nans(values: np.ndarray) -> np.ndarray:
+    """Native float64 with every NaN made quiet, payload kept (R tells NA from NaN by the payload).
+
+    R's NA_real_ is a signalling NaN, which numpy's SIMD reductions (nanmax, nanmin) mishandle.
+    """
+    out = np.asarray(values, dtype=np.float64).copy()
+    nan = np.isnan(out)
+    if nan.any():
+        bits = out.view(np.uint64)
+        bits[nan] |= _QUIET_BIT
+    return out
+
+
+def _r_na_bits(values: np.ndarray) -> np.ndarray:
+    """Bit patterns to write: R's exact NA_real_ for NA (payload 1954), other values unchanged."""
+    bits = np.asarray(values, dtype=np.float64).view(np.uint64).copy()
+    na = np.isnan(values) & ((bits & np.uint64(0xFFFFFFFF)) == np.uint64(1954))
+    bits[na] = _R_NA_BITS
+    return bits
+
+
 def _floats(obj: Any) -> np.ndarray:
     """as.numeric() of a vector as float64 (NA -> NaN; factors through their labels)."""
     if obj is None:
@@ -662,7 +687,7 @@ class _Writer:
         arr = np.asarray(values, dtype=np.float64).ravel(order="F")
         self._header(_REALSXP, attrs)
         self.length(arr.size)
-        self.parts.append(arr.astype(">f8").tobytes())
+        self.parts.append(_r_na_bits(arr).astype(">u8").tobytes())
         self._attrs(attrs)
 
     def ints(self, values: np.ndarray, attrs: list[tuple[str, Any]] | None = None) -> None:

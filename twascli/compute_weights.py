@@ -1,0 +1,780 @@
+"""FUSION.compute_weights.R natively: one gene's expression weights from PLINK genotypes.
+
+The steps mirror the R script (and its PLINK/GCTA/GEMMA round trips) without running them:
+
+1. Sample matching of .fam / --pheno / --covar in .fam order; --rn; covariate regression
+   (R^2 message) and re-scaling of the residual phenotype; samples of FUSION's TMP bed.
+2. The TMP bed PLINK would write: A1 re-coded to the minor allele among founders, .bim codes
+   as PLINK prints them, the phenotype as PLINK's .fam writer rounds it (6 significant digits).
+3. Heritability: PLINK GRM + GCTA REML on the raw phenotype (+ --covar), values as FUSION parses
+   GCTA's .hsq; skip rule hsq < 0 or p > --hsq_p (message, no weights file, success).
+4. Cross-validation and full-sample weights (twascli.core.cv) and the .wgt.RDat.
+
+Spec: ALGORITHMS.md (a) heritability, (d) enet, (f) R base + RNG, "glue facts" 1-3.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from twascli import rformat
+from twascli.chrom import norm_chr
+from twascli.core.cv import GeneData, parse_models, plink_a1_flip, recode, train_models
+from twascli.core.rrng import RRandom
+from twascli.core.rstats import (
+    plink_fam_number,
+    r_scale,
+    r_write_table_number,
+    rank_normalize,
+    regress_out,
+    resid_genotypes,
+)
+from twascli.errors import TwasError
+from twascli.io.atomic import atomic_write_text
+from twascli.io.plink import Genotypes, mean_impute, read_plink
+
+if TYPE_CHECKING:  # pragma: no cover
+    from twascli.core.heritability import RemlResult
+
+_PLINK_CHR_CODES = {"X": "23", "Y": "24", "XY": "25", "MT": "26", "M": "26"}
+
+
+@dataclass
+class CwOptions:
+    """The flags of FUSION.compute_weights.R (``tmp`` only names the gene in messages here)."""
+
+    bfile: str
+    out: str
+    tmp: str | None = None
+    pheno: str | None = None
+    covar: str | None = None
+    resid: bool = False
+    hsq_p: float = 0.01
+    hsq_set: float | None = None
+    crossval: float = 5
+    verbose: int = 1
+    noclean: bool = False
+    rn: bool = False
+    save_hsq: bool = False
+    models: str = "blup,lasso,top1,enet"
+    seed: int = 1  # twascli: seed of PLINK-lasso lambda draws / BSLMM MCMC (FUSION: time-based)
+
+
+@dataclass
+class CwResult:
+    """What one gene produced: status 'ok' (weights written) or 'skipped' with the reason."""
+
+    status: str
+    message: str = ""
+    hsq: np.ndarray | None = None
+    hsq_pv: float | None = None
+    cv_performance: np.ndarray | None = None
+    models: list[str] = field(default_factory=list)
+    n_tot: int = 0
+    n_snps: int = 0
+    wgt_path: str | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# Input tables
+
+
+def _read_plain(path: str, what: str, header: bool) -> pd.DataFrame:
+    """Whitespace table as strings (R read.table with as.is=T); errors name the file."""
+    if not os.path.exists(path):
+        raise TwasError(f"{path}: input file does not exist")
+    try:
+        df = pd.read_csv(
+            path, sep=r"\s+", header=0 if header else None, dtype=str, keep_default_na=False,
+            engine="python" if header else "c",
+        )
+    except pd.errors.EmptyDataError:
+        raise TwasError(f"{path}: {what} file is empty") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise TwasError(f"{path}: cannot parse {what} file ({first})") from None
+    if len(df) == 0:
+        raise TwasError(f"{path}: {what} file has no data rows")
+    return df
+
+
+def _numeric(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Values as float (correctly rounded) and a mask of entries R would not read as numbers."""
+    txt = col.astype(str)
+    na_txt = txt.isin(["NA", "NaN", "nan", ""])
+    vals = np.full(len(txt), np.nan)
+    bad = np.zeros(len(txt), dtype=bool)
+    for i, t in enumerate(txt.tolist()):
+        if na_txt.iloc[i]:
+            continue
+        try:
+            vals[i] = float(t)
+        except ValueError:
+            bad[i] = True
+    return vals, bad
+
+
+def read_pheno(path: str) -> pd.DataFrame:
+    """A PLINK phenotype file (FID IID value ..., no header): columns key, value."""
+    df = _read_plain(path, "phenotype", header=False)
+    if df.shape[1] < 3:
+        raise TwasError(f"{path}: phenotype file needs 3 columns (FID IID value), found {df.shape[1]}")
+    vals, bad = _numeric(df[2])
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        hint = " (--pheno files have no header line)" if i == 0 else ""
+        raise TwasError(
+            f"{path}: phenotype value {df.iloc[i, 2]!r} on line {i + 1} is not a number{hint}"
+        )
+    return pd.DataFrame({"key": df[0] + " " + df[1], "value": vals})
+
+
+def read_covar(path: str, fam_keys: set[str]) -> tuple[pd.DataFrame, list[str]]:
+    """FUSION's covariate file (header FID IID name..., then numbers): key + covariate columns."""
+    if not os.path.exists(path):
+        raise TwasError(f"{path}: input file does not exist")
+    with open(path) as handle:
+        lines = [ln.split() for ln in handle if ln.strip()]
+    if not lines:
+        raise TwasError(f"{path}: covariate file is empty")
+    head, rows = lines[0], lines[1:]
+    if len(head) < 3:
+        raise TwasError(f"{path}: covariate file needs a header FID IID <names...> and >= 1 covariate")
+    if " ".join(head[:2]) in fam_keys:
+        raise TwasError(
+            f"{path}: the first line is a sample ({head[0]} {head[1]}), not a header; "
+            "--covar needs a header line FID IID <covariate names>"
+        )
+    numeric_head = 0
+    for tok in head[2:]:
+        try:
+            float(tok)
+            numeric_head += 1
+        except ValueError:
+            pass
+    if numeric_head == len(head) - 2:
+        raise TwasError(f"{path}: the first line has no covariate names; --covar needs a header line FID IID <names>")
+    if not rows:
+        raise TwasError(f"{path}: covariate file has a header but no samples")
+    widths = {len(r) for r in rows}
+    if widths != {len(head)}:
+        bad = next(i for i, r in enumerate(rows) if len(r) != len(head))
+        raise TwasError(
+            f"{path}: header has {len(head)} fields but line {bad + 2} has {len(rows[bad])}"
+        )
+    names = head[2:]
+    table = pd.DataFrame(rows, columns=head)
+    out = pd.DataFrame({"key": table.iloc[:, 0] + " " + table.iloc[:, 1]})
+    for j, name in enumerate(names):
+        vals, bad = _numeric(table.iloc[:, j + 2])
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise TwasError(f"{path}: covariate {name} value {table.iloc[i, j + 2]!r} on line {i + 2} is not a number")
+        out[f"c{j}"] = vals
+    return out, names
+
+
+def _first_match(keys: pd.Series, table_keys: pd.Series) -> np.ndarray:
+    """R's ``match(keys, table)``: 0-based index of the first occurrence, -1 when absent."""
+    first = pd.Series(np.arange(len(table_keys)), index=table_keys.to_numpy())
+    first = first[~first.index.duplicated(keep="first")]
+    return first.reindex(keys.to_numpy()).fillna(-1).to_numpy(dtype=np.int64)
+
+
+def plink_chr_code(chrom: str) -> str:
+    """The chromosome code PLINK 1.9 writes into a .bim it makes ('chr22' -> '22', 'X' -> '23')."""
+    c = norm_chr(chrom)
+    up = c.upper()
+    if up in _PLINK_CHR_CODES:
+        return _PLINK_CHR_CODES[up]
+    if c.isdigit():
+        return str(int(c))
+    return c
+
+
+def _founders(fam: pd.DataFrame) -> np.ndarray:
+    """PLINK founders: neither parent (FID + PID/MID) is a sample of the data set."""
+    ids = set((fam["fid"] + " " + fam["iid"]).tolist())
+    pat = fam["fid"] + " " + fam["father"]
+    mat = fam["fid"] + " " + fam["mother"]
+    has_pat = (fam["father"] != "0") & pat.isin(ids)
+    has_mat = (fam["mother"] != "0") & mat.isin(ids)
+    return ~(has_pat | has_mat).to_numpy()
+
+
+def read_genotypes(prefix: str) -> Genotypes:
+    """PREFIX.bed/.bim/.fam (A1 dosages, NaN = missing); FUSION's message for a missing file.
+
+    twascli.io.plink decodes with numpy and starts no threads, so batch workers may fork.
+    """
+    for ext in (".bed", ".bim", ".fam"):
+        if not os.path.exists(prefix + ext):
+            raise TwasError(f"{prefix}{ext}: input file does not exist")
+    return read_plink(prefix)
+
+
+# ---------------------------------------------------------------------------------------------
+# The gene
+
+
+@dataclass
+class PreparedGene:
+    """FUSION's state just before the heritability step (all rows in TMP .fam order)."""
+
+    bim: pd.DataFrame  # the TMP .bim (PLINK chromosome codes, A1 = minor)
+    fam: pd.DataFrame
+    dosage: np.ndarray  # TMP A1 dosage, NaN = missing
+    founders: np.ndarray
+    y_fam: np.ndarray  # TMP .fam phenotype as FUSION's R code reads it back
+    y_gcta: np.ndarray  # the phenotype GCTA reads (raw/--rn, before covariates)
+    covar: np.ndarray | None  # covariates of the TMP samples (GCTA --qcovar, --resid)
+    n_covar: int = 0
+    covar_r2: float = math.nan
+
+
+def prepare_gene(
+    opts: CwOptions, log: Callable[[str], None], geno: Genotypes | None = None,
+    pheno_df: pd.DataFrame | None = None, covar_df: tuple[pd.DataFrame, list[str]] | None = None,
+) -> PreparedGene:
+    """Step 1-2: read and match samples, --rn, covariates, and build FUSION's TMP data."""
+    needed = [] if geno is not None else [opts.bfile + ext for ext in (".bed", ".bim", ".fam")]
+    if opts.pheno is not None and pheno_df is None:
+        needed.append(opts.pheno)
+    if opts.covar is not None and covar_df is None:
+        needed.append(opts.covar)
+    for f in needed:
+        if not os.path.exists(f):
+            raise TwasError(f"{f}: input file does not exist")
+    if geno is None:
+        geno = read_genotypes(opts.bfile)
+    fam = geno.fam.reset_index(drop=True)
+    fam_keys = fam["fid"] + " " + fam["iid"]
+    rows = np.arange(len(fam))
+
+    # phenotype: --pheno matched to the .fam, or the .fam's own column 6
+    pheno_from_file = opts.pheno is not None or pheno_df is not None
+    if pheno_from_file:
+        if pheno_df is None:
+            pheno_df = read_pheno(opts.pheno)  # type: ignore[arg-type]
+        m = _first_match(fam_keys, pheno_df["key"])
+        rows = rows[m >= 0]
+        y = pheno_df["value"].to_numpy()[m[m >= 0]]
+        if rows.size == 0:
+            raise TwasError(f"{opts.pheno}: no sample (FID IID) in common with {opts.bfile}.fam")
+    else:
+        y = fam["pheno"].to_numpy(dtype=np.float64)
+    # PLINK reads NA and -9 as missing; FUSION would then use -9 as a value: drop them instead
+    missing = np.isnan(y) | (y == -9)
+    if missing.any():
+        print(
+            f"WARNING : {int(missing.sum())} samples with a missing phenotype (NA or -9) were dropped",
+            file=sys.stderr,
+        )
+        rows, y = rows[~missing], y[~missing]
+        if rows.size == 0:
+            src = opts.pheno if pheno_from_file else opts.bfile + ".fam"
+            raise TwasError(f"{src}: no sample has a phenotype value")
+    if opts.rn:
+        y = rank_normalize(y)
+    # GCTA reads the phenotype file FUSION passes: the user's --pheno, or FUSION's own write.table
+    y_gcta = y.copy() if (pheno_from_file and not opts.rn) else np.array([r_write_table_number(v) for v in y])
+
+    covar = None
+    n_cov = 0
+    r2 = math.nan
+    if opts.covar is not None or covar_df is not None:
+        if covar_df is None:
+            covar_df = read_covar(opts.covar, set(fam_keys.tolist()))  # type: ignore[arg-type]
+        cdf, names = covar_df
+        n_cov = len(names)
+        log(rformat.cat_str("Loaded", n_cov, "covariates\n"))
+        m = _first_match(fam_keys.iloc[rows].reset_index(drop=True), cdf["key"])
+        keep = m >= 0
+        if not keep.any():
+            raise TwasError(f"{opts.covar}: no sample (FID IID) in common with the phenotyped samples")
+        rows, y, y_gcta, m = rows[keep], y[keep], y_gcta[keep], m[keep]
+        covar = cdf[[f"c{j}" for j in range(n_cov)]].to_numpy(dtype=np.float64)[m]
+        bad = np.isnan(covar).any(axis=1)
+        if bad.any():
+            raise TwasError(f"{opts.covar}: {int(bad.sum())} matched samples have missing (NA) covariate values")
+    if rows.size < 3:
+        raise TwasError(f"{opts.bfile}: only {rows.size} samples with phenotype (need at least 3)")
+    if np.ptp(y) == 0:
+        src = opts.pheno if pheno_from_file else opts.bfile + ".fam"
+        raise TwasError(f"{src}: the phenotype is constant across the {rows.size} samples")
+    if covar is not None:
+        resid, r2 = regress_out(y, covar)
+        log(rformat.cat_str(r2, "variance in phenotype explained by covariates\n"))
+        y_file = r_scale(resid)
+        if not np.all(np.isfinite(y_file)):
+            raise TwasError(f"{opts.covar}: the covariates explain all phenotype variance")
+    else:
+        y_file = y
+    # pheno.file (the user's --pheno as is, else FUSION's write.table: 15 digits) -> PLINK
+    # --pheno -> TMP .fam (dtoa_g: 6 digits), which FUSION's R code reads back
+    as_written = (lambda v: v) if (pheno_from_file and not opts.rn and covar is None) else r_write_table_number
+    y_fam = np.array([plink_fam_number(as_written(v)) for v in y_file])
+    if np.ptp(y_fam) == 0:
+        raise TwasError(f"{opts.bfile}: the phenotype is constant after PLINK's 6-digit rounding")
+
+    sub_fam = fam.iloc[rows].reset_index(drop=True)
+    founders = _founders(sub_fam)
+    dosage = geno.dosage[rows]
+    flip = plink_a1_flip(dosage, founders)
+    dosage = recode(dosage, flip) if flip.any() else dosage.astype(np.float64)
+    bim = geno.bim.reset_index(drop=True).copy()
+    if flip.any():
+        a1 = bim["a1"].copy()
+        bim.loc[flip, "a1"] = bim.loc[flip, "a2"]
+        bim.loc[flip, "a2"] = a1[flip]
+    bim["chr"] = [plink_chr_code(c) for c in bim["chr"].astype(str)]
+    return PreparedGene(
+        bim=bim, fam=sub_fam, dosage=dosage, founders=founders, y_fam=y_fam, y_gcta=y_gcta,
+        covar=covar, n_covar=n_cov, covar_r2=r2,
+    )
+
+
+def _autosomal(bim: pd.DataFrame) -> np.ndarray:
+    """SNPs PLINK keeps for --make-grm-bin: human autosomes 1-22."""
+    codes = bim["chr"].astype(str)
+    return codes.map(lambda c: c.isdigit() and 1 <= int(c) <= 22).to_numpy(dtype=bool)
+
+
+def estimate_hsq(prep: PreparedGene) -> RemlResult | None:
+    """PLINK GRM + GCTA REML as FUSION runs them; None where GCTA writes no .hsq."""
+    from twascli.core.heritability import gcta_reml, plink_grm
+
+    auto = _autosomal(prep.bim)
+    if not auto.any():
+        return None
+    grm, _ = plink_grm(prep.dosage[:, auto], founders=prep.founders)
+    return gcta_reml(prep.y_gcta, grm, prep.covar)
+
+
+def scaled_genotypes(prep: PreparedGene, resid: bool) -> tuple[np.ndarray, int]:
+    """FUSION's ``genos$bed``: mean-imputed, scale()d, unscalable SNPs zeroed, optional --resid.
+
+    Returns (matrix, number of zeroed SNPs).
+    """
+    x = r_scale(mean_impute(prep.dosage))
+    bad = ~np.all(np.isfinite(x), axis=0)
+    if bad.any():
+        x[:, bad] = 0.0
+    if resid and prep.covar is not None:
+        try:
+            x = resid_genotypes(x, prep.covar)
+        except np.linalg.LinAlgError:
+            raise TwasError("--resid: the covariates are collinear (X'X is singular)") from None
+        # FUSION leaves the re-scaled zero columns as NaN (0/0), which turns every CV prediction
+        # into NA; zero them again so that the other SNPs still count.
+        x[:, ~np.all(np.isfinite(x), axis=0)] = 0.0
+    return x, int(bad.sum())
+
+
+def _fmt_cv_table(perf: np.ndarray, models: list[str]) -> str:
+    """write.table(cv.performance, quote=F, sep='\\t') as FUSION prints it at --verbose >= 1."""
+    lines = ["\t".join(models)]
+    for name, row in zip(("rsq", "pval"), perf):
+        cells = ["NA" if math.isnan(v) else rformat.as_character(float(v)) for v in row]
+        lines.append("\t".join([name] + cells))
+    return "\n".join(lines) + "\n"
+
+
+def compute_gene(
+    opts: CwOptions, log: Callable[[str], None] | None = None, jobs: int = 1, **inputs
+) -> CwResult:
+    """Run FUSION.compute_weights.R on one gene; writes OUT.wgt.RDat (and OUT.hsq) on success.
+
+    JOBS > 1 runs the gene's six cv.glmnet fits in that many processes (same results).
+    """
+    from twascli.core.heritability import format_fusion_hsq_line, fusion_hsq_values
+    from twascli.io.rdat import WeightModel, write_wgt_rdat
+
+    verbose = opts.verbose
+    say = (lambda s: None) if (log is None or verbose < 1) else log
+    models = parse_models(opts.models)
+    tmp_name = opts.tmp if opts.tmp else opts.out
+    out_dir = os.path.dirname(os.path.abspath(opts.out))
+    if not os.path.isdir(out_dir):
+        raise TwasError(f"{opts.out}: output directory {out_dir} does not exist")
+    if not opts.crossval == opts.crossval:
+        raise TwasError("--crossval: not a number")
+
+    prep = prepare_gene(opts, say, **inputs)
+
+    if opts.hsq_set is None:
+        say("### Estimating heritability\n")
+        reml = estimate_hsq(prep)
+        if reml is None:
+            msg = f"{tmp_name} does not exist, likely GCTA could not converge, skipping gene"
+            print(msg, file=sys.stderr)
+            return CwResult(status="skipped", message=msg, n_tot=len(prep.fam), n_snps=len(prep.bim))
+        h, se, pv = fusion_hsq_values(reml)
+        hsq = np.array([h, se])
+        hsq_pv: float = pv
+        say(rformat.cat_str("Heritability (se):", h, se, "LRT P-value:", pv, "\n"))
+        if opts.save_hsq:
+            atomic_write_text(opts.out + ".hsq", format_fusion_hsq_line(opts.out, reml))
+        if h < 0 or not (pv <= opts.hsq_p):
+            msg = (
+                f"{tmp_name} : heritability {rformat.format_cat(h)}; LRT P-value "
+                f"{rformat.format_cat(pv)} : skipping gene"
+            )
+            print(msg, file=sys.stderr)
+            return CwResult(status="skipped", message=msg, hsq=hsq, hsq_pv=hsq_pv,
+                            n_tot=len(prep.fam), n_snps=len(prep.bim))
+    else:
+        say("### Skipping heritability estimate\n")
+        hsq = np.array([float(opts.hsq_set)])
+        hsq_pv = rformat.R_NA_REAL
+
+    scaled, n_zeroed = scaled_genotypes(prep, opts.resid)
+    if n_zeroed:
+        print(
+            f"WARNING : {n_zeroed} SNPs could not be scaled and were zeroed out, make sure all SNPs are polymorphic",
+            file=sys.stderr,
+        )
+    if n_zeroed == scaled.shape[1]:
+        raise TwasError(f"{opts.bfile}: no polymorphic SNP among the {len(prep.fam)} samples")
+    if opts.resid and prep.covar is not None:
+        say("regressing covariates out of the genotypes\n")
+    n_tot = scaled.shape[0]
+    say(rformat.cat_str(n_tot, "phenotyped samples, ", n_tot, "genotyped samples, ", scaled.shape[1], " markers\n"))
+
+    data = GeneData(dosage=prep.dosage, scaled=scaled, y_fam=prep.y_fam, founders=prep.founders,
+                    hsq=float(hsq[0]), seed=opts.seed)
+    rng = RRandom(1)  # FUSION: set.seed(1) just before the CV block
+    nfolds = int(opts.crossval)
+    if opts.crossval <= 1:
+        say("### Skipping cross-validation\n")
+        nfolds = 0
+    else:
+        if nfolds > n_tot:
+            raise TwasError(f"--crossval {nfolds}: more folds than the {n_tot} samples")
+        say(rformat.cat_str("### Performing", float(opts.crossval), "fold cross-validation\n"))
+    perf, wgt = train_models(data, models, nfolds, rng, jobs=jobs, log=(lambda s: say(s + "\n")))
+    if nfolds:
+        say(_fmt_cv_table(perf, models))
+    say("Computing full-sample weights\n")
+    snps = prep.bim[["chr", "snp", "cm", "pos", "a1", "a2"]].copy()
+    model = WeightModel(
+        wgt_matrix=wgt, models=list(models), snps=snps, cv_performance=perf,
+        cv_rows=["rsq", "pval"], cv_models=list(models), hsq=hsq, hsq_pv=hsq_pv, n_tot=n_tot,
+    )
+    path = opts.out + ".wgt.RDat"
+    write_wgt_rdat(path, model)
+    say("Cleaning up\n")
+    return CwResult(
+        status="ok", hsq=hsq, hsq_pv=hsq_pv, cv_performance=perf, models=list(models),
+        n_tot=n_tot, n_snps=scaled.shape[1], wgt_path=path,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# FUSION.profile_wgt.R tables
+
+
+def profile_tables(ids: list[str], results: list[CwResult]) -> tuple[str, str]:
+    """The stdout and stderr text of ``utils/FUSION.profile_wgt.R`` over these weights (in order).
+
+    Rows: id, nsnps, hsq, hsq.se, hsq.pv, <model>.r2 and <model>.pv for top1 blup enet bslmm lasso.
+    """
+    models = ["top1", "blup", "enet", "bslmm", "lasso"]
+    n = len(ids)
+    # computations use plain NaN: R's NA payload is a signalling NaN that numpy's SIMD
+    # reductions (np.fmax.reduce / nanmax) mishandle; every missing value here prints as NA
+    snps = np.array([r.n_snps for r in results], dtype=np.int64)
+    hsq = np.full((n, 2), np.nan)
+    hsqpv = np.full(n, np.nan)
+    rsq = np.full((n, len(models)), np.nan)
+    pv = np.full((n, len(models)), np.nan)
+    for i, r in enumerate(results):
+        h = np.atleast_1d(np.asarray(r.hsq, dtype=np.float64))
+        hsq[i, :] = h if h.size == 2 else np.repeat(h[:1], 2)
+        hsqpv[i] = r.hsq_pv if r.hsq_pv is not None else np.nan
+        for j, m in enumerate(models):
+            if m in r.models and r.cv_performance is not None:
+                k = r.models.index(m)
+                rsq[i, j], pv[i, j] = r.cv_performance[0, k], r.cv_performance[1, k]
+    hsq, hsqpv, rsq, pv = (np.where(np.isnan(a), np.nan, a) for a in (hsq, hsqpv, rsq, pv))
+    f_hsq = np.array(rformat.format_real(hsq.ravel(order="F"), 2)).reshape((n, 2), order="F")
+    f_hsqpv = rformat.format_real(hsqpv, 2)
+    f_rsq = np.array(rformat.format_real(rformat.r_round(rsq.ravel(order="F"), 3), 3)).reshape(rsq.shape, order="F")
+    f_pv = np.array(rformat.format_real(pv.ravel(order="F"), 2)).reshape(pv.shape, order="F")
+    header = ["id", "nsnps", "hsq", "hsq.se", "hsq.pv"] + [f"{m}.r2" for m in models] + [f"{m}.pv" for m in models]
+    lines = ["\t".join(header)]
+    for i in range(n):
+        cells = [ids[i], str(int(snps[i])), f_hsq[i, 0], f_hsq[i, 1], f_hsqpv[i]]
+        cells += list(f_rsq[i]) + list(f_pv[i])
+        lines.append("\t".join(cells))
+    out = "\n".join(lines) + "\n"
+
+    # stderr part, under options(digits=3)
+    na = rformat.R_NA_REAL
+
+    def _mean(v: np.ndarray) -> float:
+        """mean(v, na.rm=T)."""
+        v = v[~np.isnan(v)]
+        return float(np.mean(v)) if v.size else math.nan  # mean(numeric(0)) is NaN
+
+    def _se(v: np.ndarray) -> float:
+        """sd(v, na.rm=T)/sqrt(N)."""
+        v = v[~np.isnan(v)]
+        return float(np.std(v, ddof=1)) / math.sqrt(n) if v.size > 1 else na  # sd of < 2 values: NA
+
+    h1 = hsq[:, 0]
+    mean_h = float(np.mean(h1)) if not np.isnan(h1).any() else na
+    sd_h = float(np.std(h1, ddof=1)) / math.sqrt(n) if n > 1 and not np.isnan(h1).any() else na
+    err = [rformat.cat_str("Average hsq:", mean_h, "(", sd_h, ") \n", digits=3, nan_is_na=False)]
+    err.append("\nAverage crossvalidation R2:\n")
+    f_means = rformat.format_real([_mean(rsq[:, j]) for j in range(len(models))], 3, nan_is_na=False)
+    f_ses = rformat.format_real([_se(rsq[:, j]) for j in range(len(models))], 3, nan_is_na=False)
+    err.append("R2\tSE\n")
+    err.extend(f"{m}\t{a}\t{b}\n" for m, a, b in zip(models, f_means, f_ses))
+    best = np.array([row[~np.isnan(row)].max() if (~np.isnan(row)).any() else -math.inf for row in rsq])
+    err.append("BEST\t" + rformat.format_real([float(np.mean(best))], 3, nan_is_na=False)[0] + "\t\n")
+    err.append("\n% Model is best:\n")
+    for j, m in enumerate(models):
+        valid = ~np.isnan(rsq[:, j])
+        share = 100.0 * float(np.mean(rsq[valid, j] == best[valid])) if valid.any() else math.nan
+        err.append(f"{m}: {rformat.format_cat(share, 3, nan_is_na=False)}%\n")
+    return out, "".join(err)
+
+
+# ---------------------------------------------------------------------------------------------
+# Batch mode (twascli extension): many genes per invocation, all cores
+
+
+@dataclass
+class BatchGene:
+    """One gene of a batch: its id, genotype prefix (or a SNP window of a shared file) and place."""
+
+    gene: str
+    bfile: str | None
+    pheno: str | None = None
+    chrom: str | None = None
+    p0: int | None = None
+    p1: int | None = None
+
+
+_SHARED: dict = {}  # data inherited by forked batch workers (genotypes, expression, covariates)
+
+
+def read_batch_list(path: str) -> list[BatchGene]:
+    """--batch table: header with ID and BFILE (PHENO, CHR, P0, P1 optional); relative paths
+    are taken relative to the table's directory."""
+    from twascli.io.tables import read_table
+
+    df = read_table(path, ["ID", "BFILE"], "batch list")
+    base = os.path.dirname(os.path.abspath(path))
+
+    def _path(p: str) -> str:
+        """A path of the table, relative to the table's directory unless absolute."""
+        return p if os.path.isabs(p) else os.path.join(base, p)
+
+    genes = []
+    for _, row in df.iterrows():
+        genes.append(
+            BatchGene(
+                gene=row["ID"],
+                bfile=_path(row["BFILE"]),
+                pheno=_path(row["PHENO"]) if "PHENO" in df.columns and row["PHENO"] not in ("", "NA") else None,
+                chrom=row["CHR"] if "CHR" in df.columns else None,
+                p0=int(row["P0"]) if "P0" in df.columns else None,
+                p1=int(row["P1"]) if "P1" in df.columns else None,
+            )
+        )
+    if not genes:
+        raise TwasError(f"{path}: batch list has no genes")
+    return genes
+
+
+def read_gene_table(path: str) -> list[BatchGene]:
+    """--genes table: header ID CHR P0 P1 (gene boundaries; the cis window is added around them)."""
+    from twascli.io.tables import read_table
+
+    df = read_table(path, ["ID", "CHR", "P0", "P1"], "gene table")
+    genes = []
+    for i, row in df.iterrows():
+        try:
+            p0, p1 = int(float(row["P0"])), int(float(row["P1"]))
+        except ValueError:
+            raise TwasError(f"{path}: P0/P1 of gene {row['ID']} (data line {i + 1}) are not numbers") from None
+        genes.append(BatchGene(gene=row["ID"], bfile=None, chrom=row["CHR"], p0=p0, p1=p1))
+    if not genes:
+        raise TwasError(f"{path}: gene table has no genes")
+    return genes
+
+
+def read_expression(path: str) -> tuple[pd.Series, pd.DataFrame]:
+    """Expression table for --genes mode: header FID IID <gene ids...>, one row per sample."""
+    from twascli.io.tables import read_table
+
+    df = read_table(path, ["FID", "IID"], "expression")
+    keys = df["FID"] + " " + df["IID"]
+    return keys, df.drop(columns=["FID", "IID"])
+
+
+def _run_batch_gene(args: tuple[int, BatchGene, CwOptions, str]) -> tuple[int, CwResult | None, str]:
+    """Worker: one gene of a batch; returns (index, result or None, error text)."""
+    import contextlib
+    import io
+
+    idx, bg, base_opts, outdir = args
+    opts = CwOptions(**base_opts.__dict__)
+    opts.out = os.path.join(outdir, bg.gene)
+    opts.tmp = opts.out
+    opts.verbose = 0
+    inputs: dict = {}
+    err = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(err):
+            if bg.bfile is not None:
+                opts.bfile = bg.bfile
+                opts.pheno = bg.pheno
+            else:
+                geno: Genotypes = _SHARED["geno"]
+                chrom = norm_chr(bg.chrom)
+                win = _SHARED["window"]
+                sel = (geno.bim["chr"].astype(str).map(norm_chr) == chrom).to_numpy() & (
+                    geno.bim["pos"].to_numpy() >= bg.p0 - win) & (geno.bim["pos"].to_numpy() <= bg.p1 + win)
+                if not sel.any():
+                    raise TwasError(f"{bg.gene}: no SNP within the cis window of chr{chrom}:{bg.p0}-{bg.p1}")
+                inputs["geno"] = Genotypes(geno.bim[sel].reset_index(drop=True), geno.fam, geno.dosage[:, sel])
+                keys, expr = _SHARED["expr"]
+                if bg.gene not in expr.columns:
+                    raise TwasError(f"{bg.gene}: gene missing from the expression table")
+                vals, bad = _numeric(expr[bg.gene])
+                if bad.any():
+                    raise TwasError(f"{bg.gene}: non-numeric expression value {expr[bg.gene].iloc[int(np.flatnonzero(bad)[0])]!r}")
+                inputs["pheno_df"] = pd.DataFrame({"key": keys.to_numpy(), "value": vals})
+                opts.pheno = opts.pheno or "expression table"
+            if "covar" in _SHARED:
+                inputs["covar_df"] = _SHARED["covar"]
+            res = compute_gene(opts, None, **inputs)
+        if res.status != "ok":
+            return idx, res, err.getvalue().strip()
+        return idx, res, ""
+    except TwasError as exc:
+        return idx, None, str(exc)
+    except Exception as exc:  # keep the batch going; report the gene as failed
+        return idx, None, f"{type(exc).__name__}: {exc}"
+
+
+def _progress(done: int, total: int, width: int = 40) -> None:
+    """A one-line progress bar on stderr."""
+    frac = done / total if total else 1.0
+    bar = "#" * int(width * frac)
+    sys.stderr.write(f"\r[{bar:<{width}}] {done}/{total} genes")
+    if done == total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+def run_batch(
+    opts: CwOptions,
+    genes: list[BatchGene],
+    jobs: int | None = None,
+    window: int = 500_000,
+    expression: str | None = None,
+    progress: bool = True,
+) -> dict[str, int]:
+    """Train every gene; write OUT/<ID>.wgt.RDat, OUT.pos, OUT.profile(.err) and OUT.log.
+
+    OUT is --out: a directory OUT/ is created for the weights, the tables sit beside it, as in
+    FUSION's WEIGHTS/<panel>/ + WEIGHTS/<panel>.pos layout.
+    """
+    import multiprocessing as mp
+
+    parse_models(opts.models)
+    out = opts.out.rstrip("/")
+    parent = os.path.dirname(os.path.abspath(out))
+    if not os.path.isdir(parent):
+        raise TwasError(f"{opts.out}: output directory {parent} does not exist")
+    os.makedirs(out, exist_ok=True)
+    panel = os.path.basename(out)
+
+    _SHARED.clear()
+    _SHARED["window"] = int(window)
+    if any(g.bfile is None for g in genes):
+        geno = read_genotypes(opts.bfile)
+        _SHARED["geno"] = geno
+        if expression is None:
+            raise TwasError("--genes needs --pheno: an expression table with header FID IID <gene ids>")
+        _SHARED["expr"] = read_expression(expression)
+    if opts.covar is not None:
+        fam_keys: set[str] = set()
+        if "geno" in _SHARED:
+            fam_keys = set((_SHARED["geno"].fam["fid"] + " " + _SHARED["geno"].fam["iid"]).tolist())
+        _SHARED["covar"] = read_covar(opts.covar, fam_keys)
+
+    tasks = [(i, g, opts, out) for i, g in enumerate(genes)]
+    n_jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
+    results: list[tuple[CwResult | None, str]] = [(None, "")] * len(tasks)
+    done = 0
+    if progress:
+        _progress(0, len(tasks))
+    if n_jobs == 1:
+        iterator = map(_run_batch_gene, tasks)
+        pool = None
+    else:
+        pool = mp.get_context("fork").Pool(n_jobs, initializer=_limit_threads)
+        iterator = pool.imap_unordered(_run_batch_gene, tasks, chunksize=1)
+    try:
+        for idx, res, msg in iterator:
+            results[idx] = (res, msg)
+            done += 1
+            if progress:
+                _progress(done, len(tasks))
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
+
+    pos_rows, prof_ids, prof_res, log_lines = [], [], [], []
+    counts = {"ok": 0, "skipped": 0, "failed": 0}
+    for g, (res, msg) in zip(genes, results):
+        if res is None:
+            counts["failed"] += 1
+            log_lines.append(f"{g.gene}\tfailed\t{msg}")
+            continue
+        counts[res.status] += 1
+        log_lines.append(f"{g.gene}\t{res.status}\t{msg or res.message}")
+        if res.status != "ok":
+            continue
+        chrom, p0, p1 = g.chrom, g.p0, g.p1
+        if chrom is None or p0 is None or p1 is None:
+            from twascli.io.plink import read_bim
+
+            bim = read_bim(g.bfile + ".bim")  # type: ignore[operator]
+            chrom = chrom or plink_chr_code(str(bim["chr"].iloc[0]))
+            p0 = int(bim["pos"].min()) if p0 is None else p0
+            p1 = int(bim["pos"].max()) if p1 is None else p1
+        pos_rows.append(f"{panel}/{g.gene}.wgt.RDat\t{g.gene}\t{norm_chr(chrom)}\t{p0}\t{p1}\t{panel}")
+        prof_ids.append(g.gene)
+        prof_res.append(res)
+    atomic_write_text(out + ".pos", "WGT\tID\tCHR\tP0\tP1\tPANEL\n" + "".join(r + "\n" for r in pos_rows))
+    if prof_res:
+        prof, prof_err = profile_tables(prof_ids, prof_res)
+        atomic_write_text(out + ".profile", prof)
+        atomic_write_text(out + ".profile.err", prof_err)
+    atomic_write_text(out + ".log", "ID\tSTATUS\tMESSAGE\n" + "".join(line + "\n" for line in log_lines))
+    return counts
+
+
+def _limit_threads() -> None:
+    """Batch workers: one BLAS thread each, since the genes already use every core."""
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1)
+    except ImportError:  # pragma: no cover - optional
+        pass
