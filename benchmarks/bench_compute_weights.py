@@ -45,9 +45,12 @@ from twascli.core.rrng import RRandom
 
 def _genes(data: str, limit: int) -> list[tuple[str, str, str | None]]:
     out = []
+    root = os.path.join(data, "data", "eqtl")
+    if not os.path.isdir(root):
+        root = os.path.join(data, "eqtl")  # the layout of tests/data/cw
     for panel in ("TissueA", "TissueB"):
-        beds = sorted(glob.glob(os.path.join(data, "data", "eqtl", panel, "*.bed")))
-        covar = os.path.join(data, "data", "eqtl", panel, "covar.txt")
+        beds = sorted(glob.glob(os.path.join(root, panel, "*.bed")))
+        covar = os.path.join(root, panel, "covar.txt")
         for bed in beds[:limit]:
             out.append((panel, bed[:-4], covar if os.path.exists(covar) else None))
     return out
@@ -55,7 +58,9 @@ def _genes(data: str, limit: int) -> list[tuple[str, str, str | None]]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data", default="/work/shared/parity", help="parity tree with data/eqtl/<panel>/")
+    ap.add_argument("--data", default=os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests", "data", "cw"),
+                    help="a tree with data/eqtl/<panel>/ (default: the genes copied into tests/data/cw; "
+                         "point it at the full parity data set for all 160 genes)")
     ap.add_argument("--genes", type=int, default=10, help="genes per panel")
     ap.add_argument("--batch", action="store_true", help="also time a batch run on all cores")
     args = ap.parse_args()
