@@ -30,7 +30,6 @@ ASSOC = os.path.join(PARITY, "assoc")
 POST = os.path.join(HUBDATA, "post")
 WEIGHTS = os.path.join(PARITY, "WEIGHTS", "all.pos")
 PROFILES = [os.path.join(HUBDATA, "WEIGHTS", f"Tissue{p}.profile") for p in "AB"]
-SHARED = os.path.normpath(os.path.join(HERE, "..", "..", "shared", "parity", "fusion"))
 TRAITS = ["trait_strong", "trait_med", "trait_direct", "trait_null"]
 
 
@@ -354,22 +353,6 @@ def test_synthetic_benchmark_workload_builds(tmp_path):
     assert len(res.parsed) == 9 and not res.warnings
     st = bench.site_stats(str(tmp_path / "site"))
     assert st["files"] > 200 and st["html"][1] < 3_000_000
-
-
-@pytest.mark.skipif(not os.path.isdir(os.path.join(SHARED, "post")), reason="shared/parity results not present")
-def test_builds_from_shared_parity_results(tmp_path, capsys):
-    """The FUSION reference outputs in ../shared/parity (with locus PDFs) build a complete site."""
-    table = tmp_path / "traits.tsv"
-    rows = ["id\tname\tassoc\tpost"] + [
-        f"{t}\t{t}\t{SHARED}/assoc/{t}\t{SHARED + '/post/' + t if t == 'trait_strong' else ''}" for t in TRAITS
-    ]
-    table.write_text("\n".join(rows) + "\n")
-    out = str(tmp_path / "site")
-    args = ["--traits", str(table), "--out", out, "--weights", f"{SHARED}/WEIGHTS/all.pos",
-            "--profile", f"{SHARED}/WEIGHTS/TissueA.profile", "--profile", f"{SHARED}/WEIGHTS/TissueB.profile"]
-    assert hub(args, capsys)[0] == 0
-    assert os.path.exists(os.path.join(out, "files", "trait_strong", "trait_strong.22.loc_1.pdf"))
-    assert len(as_dicts(page_data(os.path.join(out, "traits", "trait_strong.html"))["tables"]["loci"])) == 5
 
 
 # ------------------------------------------------------------------------------ headless browser

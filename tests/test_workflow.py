@@ -46,3 +46,8 @@ def test_workflow_runs_end_to_end(tmp_path):
     assert report[0].split("\t")[:3] == ["FILE", "CHR", "P0"]
     assert len(report) >= 2
     assert (out / "post" / "trait.22.loc_1.pdf").stat().st_size > 1000
+    # the hub site built from the fixture results lists the trait and its hit genes
+    site = out / "hub"
+    assert (site / "index.html").exists()
+    pages = " ".join(p.read_text() for p in site.rglob("*") if p.is_file() and p.suffix in (".html", ".js", ".json"))
+    assert "GENE03" in pages and "GENE08" in pages
