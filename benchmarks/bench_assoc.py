@@ -29,6 +29,23 @@ from twascli.io.plink import read_bim  # noqa: E402
 from twascli.io.rdat import WeightModel, write_wgt_rdat  # noqa: E402
 
 
+MODELS = ["top1", "blup", "lasso", "enet"]
+
+
+def synthetic_model(rng: np.random.Generator, snps: pd.DataFrame) -> WeightModel:
+    """A weight file with FUSION's four models over SNPS: dense top1/blup, sparse lasso/enet."""
+    p = len(snps)
+    w = np.zeros((p, 4))
+    w[:, 0] = rng.normal(0, 3, p)
+    w[:, 1] = rng.normal(0, 0.01, p)
+    for j in (2, 3):
+        nz = rng.choice(p, size=int(rng.integers(1, 20)), replace=False)
+        w[nz, j] = rng.normal(0, 0.1, nz.size)
+    cv = np.vstack([rng.uniform(0.01, 0.3, 4), 10 ** -rng.uniform(2, 30, 4)])
+    return WeightModel(wgt_matrix=w, models=list(MODELS), snps=snps, cv_performance=cv, cv_models=list(MODELS),
+                       hsq=np.array([0.1, 0.03]), hsq_pv=1e-5, n_tot=400)
+
+
 def make_workload(work: str, n_models: int, ref: str, chrom: str, seed: int = 7, panels: int = 1) -> dict:
     """Write N synthetic .wgt.RDat files over the reference's SNPs, a weights list and a GWAS."""
     rng = np.random.default_rng(seed)
@@ -36,7 +53,6 @@ def make_workload(work: str, n_models: int, ref: str, chrom: str, seed: int = 7,
     wdir = os.path.join(work, "WEIGHTS", "Bench")
     os.makedirs(wdir, exist_ok=True)
     rows = []
-    models = ["top1", "blup", "lasso", "enet"]
     windows = []
     for g in range(n_models):
         if g % panels == 0:  # a new gene; its other panels reuse the window (like GTEx tissues)
@@ -44,18 +60,8 @@ def make_workload(work: str, n_models: int, ref: str, chrom: str, seed: int = 7,
             windows.append((int(rng.integers(0, len(bim) - width)), width))
         start, width = windows[-1]
         snps = bim.iloc[start:start + width].reset_index(drop=True)
-        p = len(snps)
-        w = np.zeros((p, 4))
-        w[:, 0] = rng.normal(0, 3, p)
-        w[:, 1] = rng.normal(0, 0.01, p)
-        for j in (2, 3):
-            nz = rng.choice(p, size=int(rng.integers(1, 20)), replace=False)
-            w[nz, j] = rng.normal(0, 0.1, nz.size)
-        cv = np.vstack([rng.uniform(0.01, 0.3, 4), 10 ** -rng.uniform(2, 30, 4)])
         name = f"BENCH{g // panels:05d}_P{g % panels}"
-        write_wgt_rdat(os.path.join(wdir, name + ".wgt.RDat"), WeightModel(
-            wgt_matrix=w, models=models, snps=snps, cv_performance=cv, cv_models=models,
-            hsq=np.array([0.1, 0.03]), hsq_pv=1e-5, n_tot=400))
+        write_wgt_rdat(os.path.join(wdir, name + ".wgt.RDat"), synthetic_model(rng, snps))
         rows.append((f"Bench/{name}.wgt.RDat", name, chrom, int(snps["pos"].iloc[0]), int(snps["pos"].iloc[-1])))
     pos = os.path.join(work, "WEIGHTS", "bench.pos")
     pd.DataFrame(rows, columns=["WGT", "ID", "CHR", "P0", "P1"]).to_csv(pos, sep="\t", index=False)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -25,8 +24,10 @@ import pandas as pd
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_assoc import synthetic_model  # noqa: E402
 from twascli.io.plink import write_plink  # noqa: E402
-from twascli.io.rdat import WeightModel, write_wgt_rdat  # noqa: E402
+from twascli.io.rdat import write_wgt_rdat  # noqa: E402
 
 # hg19 chromosome lengths in Mb (share of SNPs per chromosome)
 CHR_MB = [249, 243, 198, 191, 181, 171, 159, 146, 141, 136, 135, 134, 115, 107, 103, 90, 81, 78, 59, 63, 48, 51]
@@ -66,23 +67,36 @@ def build(work: str, n_snps: int, n_models: int, seed: int = 3) -> dict:
             width = int(rng.integers(300, 400))
             start = int(rng.integers(0, p - width))
             snps = bim.iloc[start:start + width].reset_index(drop=True)
-            w = np.zeros((width, 4))
-            w[:, 0] = rng.normal(0, 3, width)
-            w[:, 1] = rng.normal(0, 0.01, width)
-            for j in (2, 3):
-                nz = rng.choice(width, size=int(rng.integers(1, 20)), replace=False)
-                w[nz, j] = rng.normal(0, 0.1, nz.size)
-            cv = np.vstack([rng.uniform(0.01, 0.3, 4), 10 ** -rng.uniform(2, 30, 4)])
             name = f"G{k:06d}"
-            write_wgt_rdat(os.path.join(work, "WEIGHTS", "Bench", name + ".wgt.RDat"), WeightModel(
-                wgt_matrix=w, models=["top1", "blup", "lasso", "enet"], snps=snps, cv_performance=cv,
-                hsq=np.array([0.1, 0.03]), hsq_pv=1e-5, n_tot=400))
+            write_wgt_rdat(os.path.join(work, "WEIGHTS", "Bench", name + ".wgt.RDat"), synthetic_model(rng, snps))
             rows.append((f"Bench/{name}.wgt.RDat", name, str(c), int(snps["pos"].iloc[0]), int(snps["pos"].iloc[-1])))
             k += 1
     pd.DataFrame(rows, columns=["WGT", "ID", "CHR", "P0", "P1"]).to_csv(paths["pos"], sep="\t", index=False)
     pd.concat(gwas).to_csv(paths["sumstats"], sep="\t", index=False)
     open(done, "w").write(f"{int(per_chr.sum())} SNPs, {k} models\n")
     return paths
+
+
+def run_peak_kb(cmd: list[str]) -> int:
+    """Run CMD and return its peak resident memory in kB (VmHWM of its own address space).
+
+    getrusage's ru_maxrss would also count this script's memory, which the child inherits at
+    fork and which survives exec; /proc/<pid>/status VmHWM starts afresh at exec.
+    """
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
+    peak = 0
+    while proc.poll() is None:
+        try:
+            with open(f"/proc/{proc.pid}/status") as fh:
+                for line in fh:
+                    if line.startswith("VmHWM:"):
+                        peak = max(peak, int(line.split()[1]))
+        except (FileNotFoundError, ProcessLookupError, ValueError):
+            pass
+        time.sleep(0.1)
+    if proc.returncode != 0:
+        raise SystemExit(f"assoc-test failed with exit code {proc.returncode}")
+    return peak
 
 
 def main() -> None:
@@ -102,9 +116,8 @@ def main() -> None:
            "--weights_dir", p["wdir"], "--ref_ld_chr", p["ref"], "--out", os.path.join(work, "out"),
            "--threads", str(args.threads)]
     t0 = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    peak_kb = run_peak_kb(cmd)
     wall = time.perf_counter() - t0
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     print(f"twascli assoc-test, all 22 chromosomes in one run: {wall:.0f} s, peak RSS {peak_kb / 1024 ** 2:.2f} GB")
     if not args.keep and not args.workdir:
         shutil.rmtree(work, ignore_errors=True)

@@ -6,7 +6,6 @@ from typing import Optional
 
 import typer
 
-from twascli.post_process import PostOptions, run_post_process
 
 HELP = (
     "Joint/conditional analysis of TWAS hits per locus, conditional GWAS, reports, omnibus test, "
@@ -43,6 +42,8 @@ def post_process(
     digits: Optional[int] = typer.Option(None, "--digits", help="twascli: significant digits in all outputs (FUSION: 2 in tables, 3 elsewhere)"),
     top1_single_snp: bool = typer.Option(False, "--top1_single_snp", "--top1-single-snp", help="twascli fix: predict top1 models from their top eQTL SNP only, as assoc-test does (FUSION's post-process weights every SNP by its eQTL z-score)"),
 ) -> None:
+    from twascli.post_process import PostOptions, run_post_process  # heavy: only when run
+
     opts = PostOptions(
         input=input, out=out, sumstats=sumstats, ref_ld_chr=ref_ld_chr, chr=chr, minp_input=minp_input,
         max_r2=max_r2, min_r2=min_r2, locus_win=locus_win, max_cz_increase=max_cz_increase, zthresh=zthresh,
