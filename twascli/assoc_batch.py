@@ -29,6 +29,7 @@ from twascli.io.plink import read_bim
 from twascli.io.sumstats import read_sumstats
 from twascli.io.tables import read_table
 from twascli.io.weights_list import read_panel_n, read_weights_list, weight_file_path
+from twascli.progress import Progress
 
 
 @dataclass
@@ -74,25 +75,6 @@ def output_path(out: str, trait: str, chrom: str, single_trait: bool, chr_given:
     if single_trait:
         return f"{out}.{norm_chr(chrom)}.dat"
     return f"{out}.{trait}.{norm_chr(chrom)}.dat"
-
-
-class Progress:
-    """A one-line gene counter on a terminal's stderr; silent in pipes and CI."""
-
-    def __init__(self, total: int, label: str, enabled: bool | None = None):
-        self.total, self.label, self.done = total, label, 0
-        self.enabled = sys.stderr.isatty() if enabled is None else enabled
-
-    def step(self) -> None:
-        self.done += 1
-        if self.enabled and (self.done == self.total or self.done % 25 == 0):
-            sys.stderr.write(f"\r{self.label}: {self.done}/{self.total} genes")
-            sys.stderr.flush()
-
-    def close(self) -> None:
-        if self.enabled:
-            sys.stderr.write("\n")
-            sys.stderr.flush()
 
 
 def processing_order(wgtlist: pd.DataFrame, keep_list_order: bool) -> np.ndarray:
@@ -193,7 +175,7 @@ def run_batch(opts: AssocOptions, traits: list[TraitSpec], threads: int = 1,
                                aligned[(t.name, c)], wgtlist, log=logs[t.name].append)
             for t in traits
         }
-        bar = Progress(len(wgtlist), f"chr{norm_chr(c)}", progress)
+        bar = Progress(len(wgtlist), f"chr{norm_chr(c)}", enabled=progress, every=25)
         order = processing_order(wgtlist, keep_list_order=opts.coloc_P is not None or opts.coloc_susie_P is not None)
         for index, entry, wgt_file, prep in _prepared(ref, wgtlist, order, opts.weights_dir, threads):
             for t in traits:

@@ -38,6 +38,7 @@ from twascli.core.rstats import (
     resid_genotypes,
 )
 from twascli.errors import TwasError
+from twascli.progress import Progress
 from twascli.io.atomic import atomic_write_text
 from twascli.io.plink import Genotypes, mean_impute, read_plink
 
@@ -669,16 +670,6 @@ def _run_batch_gene(args: tuple[int, BatchGene, CwOptions, str]) -> tuple[int, C
         return idx, None, f"{type(exc).__name__}: {exc}"
 
 
-def _progress(done: int, total: int, width: int = 40) -> None:
-    """A one-line progress bar on stderr."""
-    frac = done / total if total else 1.0
-    bar = "#" * int(width * frac)
-    sys.stderr.write(f"\r[{bar:<{width}}] {done}/{total} genes")
-    if done == total:
-        sys.stderr.write("\n")
-    sys.stderr.flush()
-
-
 def run_batch(
     opts: CwOptions,
     genes: list[BatchGene],
@@ -719,9 +710,7 @@ def run_batch(
     tasks = [(i, g, opts, out) for i, g in enumerate(genes)]
     n_jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
     results: list[tuple[CwResult | None, str]] = [(None, "")] * len(tasks)
-    done = 0
-    if progress:
-        _progress(0, len(tasks))
+    bar = Progress(len(tasks), "compute-weights", enabled=None if progress else False)
     if n_jobs == 1:
         iterator = map(_run_batch_gene, tasks)
         pool = None
@@ -731,10 +720,9 @@ def run_batch(
     try:
         for idx, res, msg in iterator:
             results[idx] = (res, msg)
-            done += 1
-            if progress:
-                _progress(done, len(tasks))
+            bar.step()
     finally:
+        bar.close()
         if pool is not None:
             pool.close()
             pool.join()
