@@ -78,7 +78,7 @@ def main() -> None:
     parts = {"prepare": 0.0, "hsq": 0.0, "top1+blup+lasso": 0.0, "enet": 0.0, "total": 0.0, "total wall": 0.0}
     clock = time.process_time
     all_cpu, n_ok = 0.0, 0
-    for panel, bfile, covar in genes:
+    for _panel, bfile, covar in genes:
         opts = CwOptions(bfile=bfile, out=os.path.join(tmp, os.path.basename(bfile)), covar=covar, verbose=0, models=models)
         t0, w0 = clock(), time.perf_counter()
         with contextlib.redirect_stderr(io.StringIO()):

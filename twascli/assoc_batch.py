@@ -10,7 +10,6 @@ chromosome, so outputs are byte-identical either way.
 from __future__ import annotations
 
 import os
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Callable, Iterator
