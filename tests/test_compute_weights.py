@@ -15,7 +15,8 @@ import numpy as np
 import pytest
 
 from twascli.cli import run
-from twascli.compute_weights import CwOptions, CwResult, compute_gene, profile_tables
+from twascli.compute_weights import CwOptions, CwResult, compute_gene
+from twascli.compute_weights_batch import profile_tables
 from twascli.core.cv import parse_models
 from twascli.core.enet import cv_glmnet
 from twascli.core.rrng import RRandom
