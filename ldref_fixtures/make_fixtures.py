@@ -20,8 +20,12 @@ from __future__ import annotations
 import os
 import sys
 
-import numpy as np
-import pandas as pd
+# one BLAS thread, as the twascli command line uses: results do not depend on the machine's cores
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SEED = 20261121

@@ -36,8 +36,12 @@ def test_workflow_runs_end_to_end(tmp_path):
                 "--weights", str(out / "WEIGHTS" / "all.pos"), "--weights_dir", str(out / "WEIGHTS"),
                 "--ref_ld_chr", os.path.join(FIX, "LDREF", "1000G.EUR."), "--chr", "22", "--out", direct]) == 0
     assert open(out / "assoc" / "trait.22.dat").read() == open(direct).read()
-    # the trained weights equal the committed demo weights (same data, same seed)
+    # the trained weights equal the committed demo weights byte for byte (same data, same seed)
     assert open(out / "WEIGHTS" / "Fixture.pos").read() == open(os.path.join(FIX, "WEIGHTS", "Fixture.pos")).read()
+    trained = sorted(os.listdir(out / "WEIGHTS" / "Fixture"))
+    assert trained == sorted(os.listdir(os.path.join(FIX, "WEIGHTS", "Fixture"))) and len(trained) == 9
+    for name in trained:
+        assert (out / "WEIGHTS" / "Fixture" / name).read_bytes() == open(os.path.join(FIX, "WEIGHTS", "Fixture", name), "rb").read(), name
     # the two simulated causal genes are the transcriptome-wide hits and form the report's loci
     top = open(out / "assoc" / "trait.22.top").read().splitlines()
     hits = {line.split("\t")[2] for line in top[1:]}
