@@ -5,6 +5,7 @@ its own 10% missing SNPs and allele swaps). Checks that every per-trait file of 
 byte-identical to its single run, and prints both wall times and their ratio.
 
     python benchmarks/bench_batch.py [--traits 20] [--models 500] [--ref PREFIX --chr 22] [--threads 1]
+                                     [--fusion /path/to/fusion_twas]
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ def main() -> None:
     ap.add_argument("--ref", default=os.path.join(PARITY, "data", "ldref", "REF."))
     ap.add_argument("--chr", default="22")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--fusion", help="a gusevlab/fusion_twas checkout: also time FUSION on every trait")
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="twascli_batch_")
     w = make_workload(work, args.models, args.ref, args.chr, panels=args.panels)
@@ -69,7 +71,21 @@ def main() -> None:
         == open(os.path.join(work, f"batch.T{t:02d}.{args.chr}.dat")).read()
         for t in range(args.traits)
     )
+    fusion = None
+    if args.fusion and shutil.which("Rscript"):
+        t0 = time.perf_counter()
+        for path in traits:
+            name = os.path.basename(path)[: -len(".sumstats")]
+            subprocess.run(["Rscript", os.path.join(args.fusion, "FUSION.assoc_test.R"), "--sumstats", path, *common,
+                            "--out", os.path.join(work, f"fusion.{name}.dat")], check=True, stdout=subprocess.DEVNULL,
+                           cwd=args.fusion)
+        fusion = time.perf_counter() - t0
     print(f"{args.traits} traits x {args.models} models on {args.ref}{args.chr}")
+    if fusion is not None:
+        agree = all(open(os.path.join(work, f"fusion.T{t:02d}.dat")).read()
+                    == open(os.path.join(work, f"batch.T{t:02d}.{args.chr}.dat")).read() for t in range(args.traits))
+        print(f"FUSION, {args.traits} runs: {fusion:.1f} s -> the twascli batch is {fusion / batch:.1f}x faster; "
+              f"outputs byte-identical to FUSION's: {agree}")
     print(f"{args.traits} single runs: {single:.1f} s; one batch run: {batch:.1f} s -> {single / batch:.1f}x")
     print(f"per-trait files byte-identical to single runs: {same}")
     shutil.rmtree(work, ignore_errors=True)
