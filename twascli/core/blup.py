@@ -486,6 +486,15 @@ def _mle_loglik_two_lambdas(d, w, u, utx, null, n):
     return best1 - best0
 
 
+def _reflect(x: float, lo: float, hi: float) -> float:
+    """GEMMA's random-walk boundary rule: a step past a bound is mirrored back inside it."""
+    if x < lo:
+        x = 2 * lo - x
+    if x > hi:
+        x = 2 * hi - x
+    return x
+
+
 def gemma_bslmm(
     dosage: np.ndarray,
     y: np.ndarray,
@@ -647,15 +656,9 @@ def gemma_bslmm(
         hn, rn = h, rho
         for _ in range(repeat):
             hn = hn + (unif() - 0.5) * d_h
-            if hn < h_min:
-                hn = 2 * h_min - hn
-            if hn > h_max:
-                hn = 2 * h_max - hn
+            hn = _reflect(hn, h_min, h_max)
             rn = rn + (unif() - 0.5) * d_rho
-            if rn < rho_min:
-                rn = 2 * rho_min - rn
-            if rn > rho_max:
-                rn = 2 * rho_max - rn
+            rn = _reflect(rn, rho_min, rho_max)
         # ProposeGamma
         rank_new = list(rank_old)
         inset = set(rank_new)
@@ -700,10 +703,7 @@ def gemma_bslmm(
         lpn = logp
         for _ in range(repeat):
             lpn = lp_old + (unif() - 0.5) * d_logp
-            if lpn < logp_min:
-                lpn = 2 * logp_min - lpn
-            if lpn > logp_max:
-                lpn = 2 * logp_max - lpn
+            lpn = _reflect(lpn, logp_min, logp_max)
             log_ratio += lpn - lp_old
             lp_old = lpn
         logpost_new, alpha_new, beta_new = posterior(rank_new, hn, rn, lpn)

@@ -180,6 +180,11 @@ def _any_above(v: np.ndarray, thresh2: float) -> bool:
         return bool(np.any(v * v > thresh2))
 
 
+def _empty_selection(m: int) -> tuple[np.ndarray, np.ndarray, list, list]:
+    """Start of a forward selection over M features: nothing kept or dropped, no events yet."""
+    return np.zeros(m, dtype=bool), np.zeros(m, dtype=bool), [], []
+
+
 def _add_best(cond, keep, drop, ld, events, singular, log_cond: bool):
     """Add the feature with the largest conditional chi-square to the kept set.
 
@@ -213,10 +218,7 @@ def select_global(
     """
     m = len(z)
     cond = z.astype(float).copy()
-    keep = np.zeros(m, dtype=bool)
-    drop = np.zeros(m, dtype=bool)
-    events: list[SelectionEvent] = []
-    singular: list[int] = []
+    keep, drop, events, singular = _empty_selection(m)
     t2 = zthresh * zthresh
     while _any_above(cond, t2):
         k, kidx, dinv = _add_best(cond, keep, drop, ld, events, singular, log_cond=True)
@@ -255,10 +257,7 @@ def select_locus(
     """
     m = len(z)
     cond = np.where(in_locus, z.astype(float), 0.0)
-    keep = np.zeros(m, dtype=bool)
-    drop = np.zeros(m, dtype=bool)
-    events: list[SelectionEvent] = []
-    singular: list[int] = []
+    keep, drop, events, singular = _empty_selection(m)
     t2 = zthresh * zthresh
     while _any_above(cond, t2):
         k, kidx, dinv = _add_best(cond, keep, drop, ld, events, singular, log_cond=False)
