@@ -7,7 +7,7 @@ import pytest
 
 from twascli.core import twas
 from twascli.core.alleles import allele_qc
-from twascli.io.plink import scale
+from twascli.core.rstats import r_scale as scale
 
 
 def random_ld(p: int, n: int = 200, seed: int = 0) -> np.ndarray:

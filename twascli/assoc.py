@@ -22,7 +22,8 @@ from twascli import rformat
 from twascli.core import twas
 from twascli.core.alleles import allele_codes, allele_qc, allele_qc_codes
 from twascli.errors import TwasError
-from twascli.io.plink import Genotypes, read_plink, scale
+from twascli.core.rstats import r_scale
+from twascli.io.plink import Genotypes, read_plink
 from twascli.io.rdat import WeightModel, read_wgt_rdat
 from twascli.io.sumstats import SumStats
 
@@ -87,7 +88,7 @@ class RefPanel:
             self._done = np.zeros(self.geno.dosage.shape[1], dtype=bool)
         new = np.unique(cols[~self._done[cols]])
         if new.size:
-            self._scaled[:, new] = scale(self.geno.imputed(new))
+            self._scaled[:, new] = r_scale(self.geno.imputed(new))
             self._done[new] = True
         return self._scaled[:, cols]
 

@@ -39,7 +39,8 @@ from twascli.core.rstats import (
 )
 from twascli.errors import TwasError
 from twascli.io.atomic import atomic_write_text
-from twascli.io.plink import Genotypes, mean_impute, read_plink
+from twascli.core.rstats import mean_impute
+from twascli.io.plink import Genotypes, read_plink
 
 if TYPE_CHECKING:  # pragma: no cover
     from twascli.core.heritability import RemlResult

@@ -17,7 +17,8 @@ import pandas as pd
 
 from twascli.chrom import norm_chr
 from twascli.core.alleles import allele_qc
-from twascli.core.postproc import r_scale, scaled_columns
+from twascli.core.postproc import scaled_columns
+from twascli.core.rstats import r_scale
 from twascli.errors import TwasError
 from twascli.io import rdat
 from twascli.io.plink import Genotypes

@@ -13,6 +13,8 @@ import numpy as np
 import scipy.linalg
 from scipy.stats import chi2, norm
 
+from twascli.core.rstats import mean_impute, r_scale
+
 # R's NA_real_ (NaN payload 1954; kept quiet here so arithmetic raises no warnings): "NA", not "NaN".
 R_NA = float(np.frombuffer(np.uint64(0x7FF80000000007A2).tobytes(), dtype=np.float64)[0])
 
@@ -76,26 +78,7 @@ def bonferroni_z(n_tests: int, alpha: float = 0.05) -> float:
 
 def scaled_columns(dosage: np.ndarray, cols: np.ndarray | slice) -> np.ndarray:
     """R scale() of mean-imputed dosages restricted to COLS (a constant column becomes NaN)."""
-    x = np.asarray(dosage[:, cols], dtype=np.float64)
-    miss = np.isnan(x)
-    if miss.any():
-        with np.errstate(invalid="ignore"):
-            mu = np.nanmean(x, axis=0)
-        r, c = np.nonzero(miss)
-        x[r, c] = mu[c]
-    mu = x.mean(axis=0)
-    xc = x - mu
-    sd = np.sqrt((xc * xc).sum(axis=0) / (x.shape[0] - 1))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return xc / sd
-
-
-def r_scale(x: np.ndarray) -> np.ndarray:
-    """R scale() of a complete matrix: centre, divide by the n-1 standard deviation."""
-    xc = x - x.mean(axis=0)
-    sd = np.sqrt((xc * xc).sum(axis=0) / (x.shape[0] - 1))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return xc / sd
+    return r_scale(mean_impute(dosage[:, cols]))
 
 
 def r_cor(x: np.ndarray) -> np.ndarray:
@@ -473,13 +456,7 @@ def ld_scores(
     maf = np.empty(p)
     for s in range(0, p, chunk):
         cols = slice(s, min(p, s + chunk))
-        x = np.asarray(dosage[:, cols], dtype=np.float64)
-        miss = np.isnan(x)
-        if miss.any():
-            with np.errstate(invalid="ignore"):
-                mu = np.nanmean(x, axis=0)
-            r, c = np.nonzero(miss)
-            x[r, c] = mu[c]
+        x = mean_impute(dosage[:, cols])
         maf[cols] = x.mean(axis=0) / 2.0
         xs = r_scale(x)
         r = xs.T @ ge / (n - 1)

@@ -20,23 +20,45 @@ def r_colmeans(x: np.ndarray) -> np.ndarray:
     return (s / np.longdouble(x.shape[0])).astype(np.float64)
 
 
-def r_scale(x: np.ndarray) -> np.ndarray:
+def r_scale(x: np.ndarray, chunk: int = 4096) -> np.ndarray:
     """R's ``scale()``: centre each column, divide by its n-1 sd; a constant column becomes NaN.
 
-    Constant columns are detected exactly (max == min), as R's exact long-double mean does.
+    As in R, the column means (colMeans) and sums of squares (sum) accumulate in long double,
+    row by row, so a column's result does not depend on which other columns are scaled with it
+    or on memory layout. Constant columns are detected exactly (max == min), as R's exact
+    long-double mean makes them. A 1-D vector is scaled as one column.
     """
     x = np.asarray(x, dtype=np.float64)
     one_d = x.ndim == 1
     if one_d:
         x = x[:, None]
-    xc = x - r_colmeans(x)
-    sd = np.sqrt(np.sum(xc * xc, axis=0) / max(1, x.shape[0] - 1))
-    const = np.ptp(x, axis=0) == 0 if x.shape[0] else np.ones(x.shape[1], dtype=bool)
-    sd = np.where(const, 0.0, sd)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = xc / sd
-    out[:, const] = np.nan
+    n = x.shape[0]
+    out = np.empty(x.shape, dtype=np.float64)
+    for start in range(0, x.shape[1], chunk):
+        # C order: numpy then reduces axis 0 row by row, the sequential order R's sums use
+        block = np.ascontiguousarray(x[:, start:start + chunk])
+        xc = block - r_colmeans(block)
+        ss = (xc * xc).astype(np.longdouble).sum(axis=0).astype(np.float64)
+        sd = np.sqrt(ss / max(1, n - 1))
+        const = np.ptp(block, axis=0) == 0 if n else np.ones(block.shape[1], dtype=bool)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            scaled = xc / np.where(const, 0.0, sd)
+        scaled[:, const] = np.nan
+        out[:, start:start + chunk] = scaled
     return out[:, 0] if one_d else out
+
+
+def mean_impute(x: np.ndarray) -> np.ndarray:
+    """Replace NaN entries by their column mean over non-missing entries (FUSION impute='avg')."""
+    x = np.asarray(x, dtype=np.float64)
+    miss = np.isnan(x)
+    if miss.any():
+        x = x.copy()
+        with np.errstate(invalid="ignore"):
+            mu = np.nanmean(x, axis=0)
+        rows, cols = np.nonzero(miss)
+        x[rows, cols] = mu[cols]
+    return x
 
 
 def r_sd(x: np.ndarray) -> float:

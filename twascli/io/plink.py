@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from twascli.core.rstats import mean_impute
 from twascli.errors import TwasError
 
 BIM_COLUMNS = ["chr", "snp", "cm", "pos", "a1", "a2"]
@@ -72,18 +73,6 @@ class Genotypes:
         return mean_impute(x)
 
 
-def mean_impute(x: np.ndarray) -> np.ndarray:
-    """Replace NaN entries by their column mean over non-missing entries (FUSION impute='avg')."""
-    miss = np.isnan(x)
-    if miss.any():
-        x = x.copy()
-        with np.errstate(invalid="ignore"):
-            mu = np.nanmean(x, axis=0)
-        rows, cols = np.nonzero(miss)
-        x[rows, cols] = mu[cols]
-    return x
-
-
 def read_plink(prefix: str) -> Genotypes:
     """Read PREFIX.bed/.bim/.fam once; dosage counts the .bim A1 allele."""
     for ext in (".bed", ".bim", ".fam"):
@@ -125,26 +114,6 @@ def decode_bed(path: str, n: int, p: int, chunk: int = 8192) -> np.ndarray:
         block = _BYTE_DOSAGE[raw[start:start + chunk]]  # (snps, bytes, 4)
         out[:, start:start + chunk] = block.reshape(block.shape[0], -1)[:, :n].T
     del raw
-    return out
-
-
-def scale(x: np.ndarray, chunk: int = 4096) -> np.ndarray:
-    """R's scale(): centre each column and divide by its n-1 sd (a constant column becomes NaN).
-
-    As in R, the column means (colMeans) and sums of squares (sum) accumulate in long double, so
-    the result does not depend on which other columns are scaled alongside (FUSION scales each
-    gene's SNPs; we scale a panel once and reuse any subset of its columns).
-    """
-    n = x.shape[0]
-    out = np.empty(x.shape, dtype=np.float64)
-    for start in range(0, x.shape[1], chunk):
-        # C order: numpy then reduces axis 0 row by row, the sequential order R's sums use
-        block = np.ascontiguousarray(x[:, start:start + chunk], dtype=np.float64)
-        mean = (block.astype(np.longdouble).sum(axis=0) / n).astype(np.float64)
-        xc = block - mean
-        ss = (xc * xc).astype(np.longdouble).sum(axis=0).astype(np.float64)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out[:, start:start + chunk] = xc / np.sqrt(ss / max(1, n - 1))
     return out
 
 
