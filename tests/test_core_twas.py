@@ -84,3 +84,19 @@ def test_permutation_stops_after_more_than_ten_exceedances():
     assert res.n < 1000 and res.pv == pytest.approx(12 / res.n) and np.isnan(res.anl_pv)
     res = twas.permutation_test(w, z, ld, twas=50.0, max_perm=300, rng=np.random.default_rng(1))
     assert res.n == 300 and res.pv == 0.0 and res.anl_pv < 1e-10
+
+
+def test_progress_is_silent_unless_enabled(capsys):
+    from twascli.progress import Progress
+
+    quiet = Progress(3, "chr22", enabled=False)
+    for _ in range(3):
+        quiet.step()
+    quiet.close()
+    assert capsys.readouterr().err == ""
+    loud = Progress(3, "chr22", enabled=True, every=2)
+    for _ in range(3):
+        loud.step()
+    loud.close()
+    assert capsys.readouterr().err == "\rchr22: 2/3 genes\rchr22: 3/3 genes\n"
+    assert Progress(1, "x").enabled is False  # pytest's stderr is not a terminal

@@ -177,9 +177,9 @@ def _first_index(ids: np.ndarray, rows: np.ndarray) -> pd.Series:
     return index[~index.index.duplicated(keep="first")]
 
 
-def load_reference(prefix: str) -> RefPanel:
-    """Read one chromosome's LD panel (once per run)."""
-    geno = read_plink(prefix)
+def load_reference(prefix: str, bim: pd.DataFrame | None = None) -> RefPanel:
+    """Read one chromosome's LD panel (once per run; BIM: its .bim if already read)."""
+    geno = read_plink(prefix, bim)
     snps = geno.bim["snp"].to_numpy()
     index: dict = {}
     for i, snp in enumerate(snps):

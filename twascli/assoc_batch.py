@@ -167,7 +167,7 @@ def run_batch(opts: AssocOptions, traits: list[TraitSpec], threads: int = 1,
     done = []
     for c in chroms:
         wgtlist = wgtlist_all[wgtlist_all["CHR"].map(norm_chr) == norm_chr(c)].reset_index(drop=True)
-        ref = load_reference(prefixes[c])
+        ref = load_reference(prefixes[c], bims.pop(c))
         logs: dict[str, list[str]] = {t.name: [] for t in traits}
         testers = {
             t.name: GeneTester(replace(opts, sumstats=t.sumstats, out=output_path(opts.out, t.name, c, single, opts.chr is not None)),

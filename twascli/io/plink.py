@@ -73,11 +73,15 @@ class Genotypes:
         return mean_impute(x)
 
 
-def read_plink(prefix: str) -> Genotypes:
-    """Read PREFIX.bed/.bim/.fam once; dosage counts the .bim A1 allele."""
+def read_plink(prefix: str, bim: pd.DataFrame | None = None) -> Genotypes:
+    """Read PREFIX.bed/.bim/.fam once; dosage counts the .bim A1 allele.
+
+    BIM may be the already-read PREFIX.bim, so that it is not parsed twice.
+    """
     for ext in (".bed", ".bim", ".fam"):
         _require(prefix + ext)
-    bim = read_bim(prefix + ".bim")
+    if bim is None:
+        bim = read_bim(prefix + ".bim")
     fam = read_fam(prefix + ".fam")
     n, p = len(fam), len(bim)
     expected = 3 + p * ((n + 3) // 4)
