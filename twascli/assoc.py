@@ -64,6 +64,7 @@ class AssocOptions:
     PANELN: str | None = None
     digits: int | None = None  # twascli: significant digits of the output (FUSION: 3)
     seed: int = 1  # twascli: permutation RNG seed (FUSION's R run is unseeded)
+    fix_true_alleles: bool = False  # twascli: read logical TRUE alleles in weight files as "T"
 
 
 @dataclass
@@ -386,6 +387,8 @@ class GeneTester:
         n_overlap = cur_z.size
 
         failed = False
+        if model.logical_alleles and not opts.fix_true_alleles:
+            log(f"WARNING :  {label} {LOGICAL_ALLELES_WARNING}")
         best, why = best_model(model, opts.force_model)
         if opts.force_model is not None and best is None:
             log(f"WARNING : --force_model {opts.force_model} does not exist for {label} ")
@@ -433,7 +436,9 @@ class GeneTester:
 
         row["MODEL"] = model_name
         cv = model.cv_performance
-        if cv is not None:
+        if cv is None:  # weights without cv.performance (FUSION itself stops here): NA, not ""
+            row["MODELCV.R2"] = row["MODELCV.PV"] = "NA"
+        else:
             rsq_rows = [i for i, r in enumerate(model.cv_rows) if "rsq" in r]
             pv_rows = [i for i, r in enumerate(model.cv_rows) if "pval" in r]
             row["MODELCV.R2"] = format_cv(cv[rsq_rows, best], self.cv_digits)
@@ -531,6 +536,10 @@ def write_caviar(out: str, gene_id: str, ld, eqtl_z, gwas_z, snp_ids) -> None:
     atomic_write_text(base + ".GWAS.Z", format_named_vector(gwas_z, snp_ids, digits=3))
 
 
-def read_weight(wgt_file: str) -> WeightModel:
+def read_weight(wgt_file: str, fix_true_alleles: bool = False) -> WeightModel:
     """One weight file (a one-line error naming it if unreadable)."""
-    return read_wgt_rdat(wgt_file)
+    return read_wgt_rdat(wgt_file, true_as_t=fix_true_alleles)
+
+
+LOGICAL_ALLELES_WARNING = ("stores alleles as R logical TRUE (read.table read 'T' as TRUE); like FUSION, "
+                           "they do not match 'T' and are never flipped (--fix_true_alleles reads them as T)")

@@ -85,7 +85,7 @@ def processing_order(wgtlist: pd.DataFrame, keep_list_order: bool) -> np.ndarray
 
 
 def _prepared(ref, wgtlist: pd.DataFrame, order: np.ndarray, weights_dir: str | None, threads: int,
-              window: int = 64) -> Iterator:
+              window: int = 64, fix_true_alleles: bool = False) -> Iterator:
     """(index, entry, file, GenePrep) in ORDER; reading + LD in threads, a bounded window ahead.
 
     The LD of a SNP set (and its ridge inverse) is computed once and reused while it stays among
@@ -99,7 +99,7 @@ def _prepared(ref, wgtlist: pd.DataFrame, order: np.ndarray, weights_dir: str | 
     def job(i: int):
         entry = wgtlist.iloc[i]
         wgt_file = weight_file_path(weights_dir, entry["WGT"])
-        model = read_weight(wgt_file)
+        model = read_weight(wgt_file, fix_true_alleles)
         return i, entry, wgt_file, prepare_gene(ref, model, ld_lookup=ld_for)
 
     def remember(prep) -> None:
@@ -176,7 +176,8 @@ def run_batch(opts: AssocOptions, traits: list[TraitSpec], threads: int = 1,
         }
         bar = Progress(len(wgtlist), f"chr{norm_chr(c)}", enabled=progress, every=25)
         order = processing_order(wgtlist, keep_list_order=opts.coloc_P is not None or opts.coloc_susie_P is not None)
-        for index, entry, wgt_file, prep in _prepared(ref, wgtlist, order, opts.weights_dir, threads):
+        for index, entry, wgt_file, prep in _prepared(ref, wgtlist, order, opts.weights_dir, threads,
+                                                                  fix_true_alleles=opts.fix_true_alleles):
             for t in traits:
                 testers[t.name].add(index, entry, wgt_file, prep)
             bar.step()

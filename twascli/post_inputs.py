@@ -164,11 +164,11 @@ class AlignedWeights:
     pos: np.ndarray
 
 
-def load_aligned(path: str, genos: Genotypes, lookup: SnpLookup) -> AlignedWeights:
+def load_aligned(path: str, genos: Genotypes, lookup: SnpLookup, fix_true_alleles: bool = False) -> AlignedWeights:
     """Read a .wgt.RDat, keep SNPs in the reference, flip weights of swapped alleles."""
     if not os.path.exists(path):
         raise TwasError(f"{path}: weight file not found")
-    m = rdat.read_wgt_rdat(path)
+    m = rdat.read_wgt_rdat(path, true_as_t=fix_true_alleles)
     wgt = np.nan_to_num(np.asarray(m.wgt_matrix, dtype=float), nan=0.0)
     if wgt.ndim == 1:
         wgt = wgt[:, None]
@@ -218,7 +218,7 @@ class Predicted:
 
 def predict_features(
     feats: Features, genos: Genotypes, eqtl_model: str | None, log: Callable[[str], None],
-    top1_single: bool = False,
+    top1_single: bool = False, fix_true_alleles: bool = False,
 ) -> Predicted:
     """Predict every feature's expression into the reference (FUSION's ge_g.matrix, scaled)."""
     lookup = SnpLookup(genos.bim["snp"].to_numpy(dtype=object))
@@ -230,7 +230,7 @@ def predict_features(
     eq_z: list[np.ndarray | None] = []
     for i in range(m):
         path = str(feats.file[i])
-        aw = load_aligned(path, genos, lookup)
+        aw = load_aligned(path, genos, lookup, fix_true_alleles)
         used[aw.cols] = True
         if eqtl_model is not None:
             hits = [j for j, name in enumerate(aw.models) if name == eqtl_model]

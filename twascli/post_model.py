@@ -49,6 +49,7 @@ class PostOptions:
     glist: str | None = None  # twascli: hg19 (default), hg38 or a CHR P0 P1 ID file
     digits: int | None = None  # twascli: significant digits everywhere (FUSION: 2 in tables, 3 elsewhere)
     top1_single_snp: bool = False  # twascli fix: top1 models predict from their top SNP only (as assoc-test)
+    fix_true_alleles: bool = False  # twascli fix: weight alleles stored as logical TRUE read as "T"
 
 
 @dataclass

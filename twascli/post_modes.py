@@ -31,7 +31,7 @@ def run_omnibus(opts: PostOptions, feats: Features, genos: Genotypes, digits: Di
         m = len(rows)
         preds, names, kept = [], [], []
         for i in rows:
-            aw = load_aligned(str(feats.file[i]), genos, lookup)
+            aw = load_aligned(str(feats.file[i]), genos, lookup, opts.fix_true_alleles)
             if opts.omnibus_corr is not None and opts.omnibus_corr != "best":
                 model = opts.omnibus_corr
             else:

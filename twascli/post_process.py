@@ -62,7 +62,8 @@ def run_post_process(opts: PostOptions, log: Log | None = None) -> PostResult:
             write_output(opts.out + ".report", _report_header(), result)
         return result
 
-    pred = predict_features(feats, genos, opts.eqtl_model if opts.plot_eqtl else None, log.warn, opts.top1_single_snp)
+    pred = predict_features(feats, genos, opts.eqtl_model if opts.plot_eqtl else None, log.warn, opts.top1_single_snp,
+                              opts.fix_true_alleles)
     if opts.ldsc:
         run_ldsc(opts, genos, pred.ge[:, ~pred.constant], digits, result)
         return result

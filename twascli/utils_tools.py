@@ -244,13 +244,15 @@ def profile_weights(list_path: str) -> tuple[str, str]:
 # ----------------------------------------------------------------------------- make_score.R
 
 
-def make_score_text(path: str) -> str:
-    """The PLINK --score file make_score.R prints for one weight file (SNP A1 A2 weight)."""
+def make_score_text(path: str, fix_true_alleles: bool = False) -> str:
+    """The PLINK --score file make_score.R prints for one weight file (SNP A1 A2 weight).
+
+    FIX_TRUE_ALLELES prints an allele column that R stored as logical TRUE as "T", not "TRUE"."""
     from twascli.io.rdat import read_wgt_rdat
 
     if not os.path.exists(path):
         raise TwasError(f"{path} does not exist or cannot be read")
-    model = read_wgt_rdat(path)
+    model = read_wgt_rdat(path, true_as_t=fix_true_alleles)
     col = _best_model_column(model, path)
     name = (model.cv_models or model.models)[col]
     w = np.asarray(model.wgt_matrix[:, col], dtype=np.float64)

@@ -40,6 +40,7 @@ def assoc_test(
     digits: Optional[int] = typer.Option(None, "--digits", min=1, max=22, help="twascli: significant digits in the output (FUSION prints 3)"),
     seed: int = typer.Option(1, "--seed", help="twascli: seed of the permutation test's random numbers"),
     threads: int = typer.Option(1, "--threads", min=1, help="twascli: threads for reading weights and computing LD"),
+    fix_true_alleles: bool = typer.Option(False, "--fix_true_alleles", "--fix-true-alleles", help="twascli: read weight alleles that R stored as logical TRUE as 'T' (FUSION leaves them unmatched)"),
 ) -> None:
     from twascli.assoc import AssocOptions  # heavy imports only when the command runs
     from twascli.assoc_batch import TraitSpec, read_trait_table, run_batch, trait_name
@@ -57,6 +58,6 @@ def assoc_test(
         sumstats=traits[0].sumstats, weights=weights, weights_dir=weights_dir, ref_ld_chr=ref_ld_chr, chr=chr,
         out=out, force_model=force_model, caviar=caviar, max_impute=max_impute, min_r2pred=min_r2pred,
         perm=perm, perm_minp=perm_minp, coloc_P=coloc_P, coloc_susie_P=coloc_susie_P, GWASN=GWASN,
-        PANELN=PANELN, digits=digits, seed=seed,
+        PANELN=PANELN, digits=digits, seed=seed, fix_true_alleles=fix_true_alleles,
     )
     run_batch(opts, traits, threads=threads)

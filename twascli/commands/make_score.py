@@ -15,6 +15,7 @@ HELP = (
 
 def make_score(
     wgt: Optional[str] = typer.Argument(None, metavar="WGT", help="A FUSION .wgt.RDat file"),
+    fix_true_alleles: bool = typer.Option(False, "--fix_true_alleles", "--fix-true-alleles", help="twascli fix: print alleles that R stored as logical TRUE as 'T' (FUSION prints TRUE)"),
 ) -> None:
     """Write the score file to stdout; FUSION's usage text (stdout) and an error if WGT is missing."""
     import os
@@ -28,4 +29,4 @@ def make_score(
         if wgt is None:  # typer.Exit codes are lost under cli.run(), so this is an error too
             raise TwasError("no weight file given (usage: twascli make-score WGT > SCORE_FILE)")
         raise TwasError(f"{wgt} does not exist or cannot be read")
-    sys.stdout.write(make_score_text(wgt))
+    sys.stdout.write(make_score_text(wgt, fix_true_alleles))

@@ -41,6 +41,7 @@ def post_process(
     glist: Optional[str] = typer.Option(None, "--glist", help="twascli: genes for the plot track: hg19 (default; ./glist-hg19 if present), hg38, or a file CHR P0 P1 ID"),
     digits: Optional[int] = typer.Option(None, "--digits", help="twascli: significant digits in all outputs (FUSION: 2 in tables, 3 elsewhere)"),
     top1_single_snp: bool = typer.Option(False, "--top1_single_snp", "--top1-single-snp", help="twascli fix: predict top1 models from their top eQTL SNP only, as assoc-test does (FUSION's post-process weights every SNP by its eQTL z-score)"),
+    fix_true_alleles: bool = typer.Option(False, "--fix_true_alleles", "--fix-true-alleles", help="twascli fix: read weight alleles that R stored as logical TRUE as 'T' (FUSION leaves them unmatched)"),
 ) -> None:
     from twascli.post_process import PostOptions, run_post_process  # heavy: only when run
 
@@ -50,6 +51,6 @@ def post_process(
         plot=plot, plot_legend=plot_legend, plot_corr=plot_corr, plot_individual=plot_individual,
         plot_eqtl=plot_eqtl, plot_scatter=plot_scatter, report=report, omnibus=omnibus, omnibus_corr=omnibus_corr,
         eqtl_model=eqtl_model, ldsc=ldsc, save_loci=save_loci, verbose=verbose, glist=glist, digits=digits,
-        top1_single_snp=top1_single_snp,
+        top1_single_snp=top1_single_snp, fix_true_alleles=fix_true_alleles,
     )
     run_post_process(opts)

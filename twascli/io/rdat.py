@@ -44,6 +44,7 @@ class WeightModel:
     hsq_pv: float | None = None
     n_tot: int | None = None
     wgt_rownames: list[str] | None = None  # rownames(wgt.matrix); FUSION uses snps[,2]
+    logical_alleles: bool = False  # an allele column is R logical: read.table turned "T" into TRUE
 
 
 SNP_COLUMNS = ["chr", "snp", "cm", "pos", "a1", "a2"]
@@ -592,7 +593,9 @@ def _snps_frame(obj: Any) -> pd.DataFrame:
     for key, vals in out.items():
         if len(vals) != nrow:
             raise _CorruptError(f"snps column {key} has {len(vals)} rows, expected {nrow}")
-    return pd.DataFrame(out, copy=False)
+    frame = pd.DataFrame(out, copy=False)
+    frame.attrs["logical_alleles"] = any(isinstance(c, RObj) and c.kind == _LGLSXP for c in (a1, a2))
+    return frame
 
 
 def _scalar_float(obj: Any) -> float | None:
@@ -600,8 +603,13 @@ def _scalar_float(obj: Any) -> float | None:
     return float(vals[0]) if len(vals) else None
 
 
-def read_wgt_rdat(path: str) -> WeightModel:
-    """Read a FUSION .wgt.RDat (gzip/bzip2/xz or plain R XDR serialisation)."""
+def read_wgt_rdat(path: str, true_as_t: bool = False) -> WeightModel:
+    """Read a FUSION .wgt.RDat (gzip/bzip2/xz or plain R XDR serialisation).
+
+    An allele column stored as R logical (read.table reads an all-"T" column as TRUE) gives the
+    text "TRUE", as R's as.character() does, so FUSION's allele checks see a non-ACGT allele;
+    TRUE_AS_T reads it back as "T" instead.
+    """
     objs = read_rdata_objects(path)
     for name in ("wgt.matrix", "snps"):
         if objs.get(name) is None:
@@ -617,6 +625,10 @@ def read_wgt_rdat(path: str) -> WeightModel:
         n_tot_f = _scalar_float(objs.get("N.tot"))
     except (_CorruptError, ValueError, TypeError, AttributeError, IndexError) as exc:
         raise TwasError(f"{path}: malformed FUSION weight file ({exc})") from None
+    logical = bool(snps.attrs.pop("logical_alleles", False))
+    if logical and true_as_t:
+        for col in ("a1", "a2"):
+            snps[col] = snps[col].where(snps[col] != "TRUE", "T")
     if wgt.shape[0] != len(snps):
         raise TwasError(f"{path}: wgt.matrix has {wgt.shape[0]} rows but snps has {len(snps)} SNPs")
     if models is None:  # unnamed columns: borrow cv.performance's names when they fit
@@ -637,6 +649,7 @@ def read_wgt_rdat(path: str) -> WeightModel:
         hsq_pv=hsq_pv,
         n_tot=None if n_tot_f is None or math.isnan(n_tot_f) else int(round(n_tot_f)),
         wgt_rownames=list(rownames) if rownames is not None else None,
+        logical_alleles=logical,
     )
 
 
