@@ -35,6 +35,9 @@ def test_impg_block_inverse_equals_fusion_direct_formula(seed):
     np.testing.assert_allclose(r2, direct_r2, rtol=1e-10)
     impz, _ = twas.impute_z(ld, z, miss)
     np.testing.assert_allclose(impz, direct_z, rtol=1e-10)
+    wgt_d, r2_d = twas.impg_weights_direct(ld, miss)  # one-trait path: the Cholesky of LD[o,o] + 0.1 I
+    np.testing.assert_allclose(wgt_d, direct_w, rtol=1e-10, atol=1e-13)
+    np.testing.assert_allclose(r2_d, direct_r2, rtol=1e-10)
 
 
 def test_twas_z_and_p():

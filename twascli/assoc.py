@@ -129,6 +129,7 @@ class GenePrep:
     snp_ids: np.ndarray  # snps[,2] of those SNPs
     rownames: np.ndarray  # rownames(wgt.matrix) of those SNPs
     block: LDBlock | None  # LD of those SNPs; None if a SNP has no variation in the panel
+    cv_text: dict = field(default_factory=dict)  # MODELCV.R2/PV strings, formatted once for all traits
 
     @property
     def ld(self) -> np.ndarray | None:
@@ -193,9 +194,10 @@ def align_trait(bim: pd.DataFrame, ss: SumStats) -> TraitData:
     """Align a GWAS to a panel's .bim: match by SNP id, flip Z/BETA to its A1, mark QC drops."""
     idx = pd.Index(ss.snp).get_indexer(bim["snp"].to_numpy())
     found = idx >= 0
-    take = np.where(found, idx, 0)
-    a1 = np.where(found, ss.a1[take], bim["a1"].to_numpy())
-    a2 = np.where(found, ss.a2[take], bim["a2"].to_numpy())
+    a1 = bim["a1"].to_numpy(dtype=object).copy()
+    a2 = bim["a2"].to_numpy(dtype=object).copy()
+    a1[found] = ss.a1[idx[found]]
+    a2[found] = ss.a2[idx[found]]
     keep, flip = allele_qc(a1, a2, bim["a1"].to_numpy(), bim["a2"].to_numpy())
     sign = np.where(flip, -1.0, 1.0)
 
@@ -250,7 +252,7 @@ def restrict(prep: GenePrep, trait: TraitData) -> GenePrep:
         return prep
     block = None if prep.ld is None else LDBlock(prep.ld[np.ix_(sel, sel)])
     return GenePrep(model=prep.model, cols=prep.cols[sel], wmat=prep.wmat[sel], snp_ids=prep.snp_ids[sel],
-                    rownames=prep.rownames[sel], block=block)
+                    rownames=prep.rownames[sel], block=block, cv_text=prep.cv_text)
 
 
 def best_model(model: WeightModel, force: str | None) -> tuple[int | None, str | None]:
@@ -324,8 +326,11 @@ class GeneTester:
     """
 
     def __init__(self, opts: AssocOptions, trait: TraitData, wgtlist: pd.DataFrame,
-                 log: Callable[[str], None] = _log_default):
+                 log: Callable[[str], None] = _log_default, shared_precision: bool = False):
+        """SHARED_PRECISION: impute through each gene's (LD + 0.1 I)^-1, computed once for all the
+        traits that share the gene (pays off from three traits); otherwise one solve per gene."""
         self.opts = opts
+        self.shared_precision = shared_precision
         self.trait = trait
         self.out_log = log
         self.has_panel = "PANEL" in wgtlist.columns
@@ -439,10 +444,13 @@ class GeneTester:
         if cv is None:  # weights without cv.performance (FUSION itself stops here): NA, not ""
             row["MODELCV.R2"] = row["MODELCV.PV"] = "NA"
         else:
-            rsq_rows = [i for i, r in enumerate(model.cv_rows) if "rsq" in r]
-            pv_rows = [i for i, r in enumerate(model.cv_rows) if "pval" in r]
-            row["MODELCV.R2"] = format_cv(cv[rsq_rows, best], self.cv_digits)
-            row["MODELCV.PV"] = format_cv(cv[pv_rows, best], self.cv_digits)
+            key = (best, self.cv_digits)
+            if key not in gene.cv_text:
+                rsq_rows = [i for i, r in enumerate(model.cv_rows) if "rsq" in r]
+                pv_rows = [i for i, r in enumerate(model.cv_rows) if "pval" in r]
+                gene.cv_text[key] = (format_cv(cv[rsq_rows, best], self.cv_digits),
+                                     format_cv(cv[pv_rows, best], self.cv_digits))
+            row["MODELCV.R2"], row["MODELCV.PV"] = gene.cv_text[key]
 
         eqtl_cols = [i for i, m in enumerate(model.models) if m == "top1"]
         top_eqtl = twas.first_argmax(wmat[:, eqtl_cols[0]] ** 2) if eqtl_cols else None
@@ -508,7 +516,9 @@ class GeneTester:
         if cached is None:
             if len(self._impg_cache) >= 16:
                 self._impg_cache.pop(next(iter(self._impg_cache)))
-            cached = self._impg_cache[key] = twas.impg_weights(gene.ld, miss, gene.block.precision())
+            cached = self._impg_cache[key] = (
+                twas.impg_weights(gene.ld, miss, gene.block.precision()) if self.shared_precision
+                else twas.impg_weights_direct(gene.ld, miss))
         wgt, r2pred = cached
         impz = twas.impg_apply(wgt, r2pred, cur_z[~miss])
         cur_z[miss] = impz

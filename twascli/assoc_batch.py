@@ -149,19 +149,27 @@ def run_batch(opts: AssocOptions, traits: list[TraitSpec], threads: int = 1,
         if bims[c] is None:
             raise TwasError(f"{p}.bed: file not found")
 
-    # read each GWAS once, keep only its alignment to each chromosome's panel
-    aligned: dict[tuple[str, str], TraitData] = {}
-    for spec in traits:
-        ss = read_sumstats(spec.sumstats)
+    # read each GWAS once (several at a time with --threads), keep only its alignment to each
+    # chromosome's panel
+    panel_snps = set().union(*(bims[c]["snp"] for c in chroms))
+
+    def align(spec: TraitSpec) -> dict[str, TraitData]:
+        ss = read_sumstats(spec.sumstats, panel_snps)
         validate_coloc(replace(opts, sumstats=spec.sumstats), ss.has_beta_se, wgtlist_all)
-        for c in chroms:
-            td = align_trait(bims[c], ss)
+        per_chr = {c: align_trait(bims[c], ss) for c in chroms}
+        for c, td in per_chr.items():
             if not np.isfinite(td.z).any():
                 raise TwasError(
                     f"{spec.sumstats}: no SNP overlaps the LD reference {prefixes[c]} (check SNP ids and chromosome)"
                 )
-            aligned[(spec.name, c)] = td
-        del ss
+        return per_chr
+
+    if threads > 1 and len(traits) > 1:
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            per_trait = list(pool.map(align, traits))
+    else:
+        per_trait = [align(spec) for spec in traits]
+    aligned = {(spec.name, c): td for spec, per_chr in zip(traits, per_trait) for c, td in per_chr.items()}
 
     single = len(traits) == 1
     done = []
@@ -171,7 +179,8 @@ def run_batch(opts: AssocOptions, traits: list[TraitSpec], threads: int = 1,
         logs: dict[str, list[str]] = {t.name: [] for t in traits}
         testers = {
             t.name: GeneTester(replace(opts, sumstats=t.sumstats, out=output_path(opts.out, t.name, c, single, opts.chr is not None)),
-                               aligned[(t.name, c)], wgtlist, log=logs[t.name].append)
+                               aligned[(t.name, c)], wgtlist, log=logs[t.name].append,
+                               shared_precision=len(traits) > 2)
             for t in traits
         }
         bar = Progress(len(wgtlist), f"chr{norm_chr(c)}", enabled=progress, every=25)

@@ -258,8 +258,8 @@ def aligned_gwas_z(path: str, genos: Genotypes) -> np.ndarray:
 
     As in FUSION's post-processing, strand-ambiguous SNPs are kept (only flipped, never dropped).
     """
-    ss = read_sumstats(path)
     bim = genos.bim
+    ss = read_sumstats(path, bim["snp"])
     al = align_to_snps(ss, bim["snp"].to_numpy(dtype=object))
     found = al["found"].to_numpy()
     a1 = np.where(found, al["A1"].to_numpy(dtype=object), bim["a1"].to_numpy(dtype=object))

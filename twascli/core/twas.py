@@ -21,7 +21,7 @@ def ld_matrix(scaled: np.ndarray) -> np.ndarray:
 
 
 def ridge_precision(ld: np.ndarray) -> np.ndarray | None:
-    """B = (LD + 0.1 I)^-1 for a gene's SNPs, held in its lower triangle (LAPACK dpotrf + dpotri).
+    """B = (LD + 0.1 I)^-1 for a gene's SNPs, as a full symmetric matrix (LAPACK dpotrf + dpotri).
 
     Computed once, it serves every missing-SNP pattern of every trait (see impg_weights).
     """
@@ -29,14 +29,10 @@ def ridge_precision(ld: np.ndarray) -> np.ndarray | None:
     factor, info = scipy.linalg.lapack.dpotrf(ridge, lower=1, clean=1)
     if info != 0:
         return None
-    inverse, info = scipy.linalg.lapack.dpotri(factor, lower=1)
-    return inverse if info == 0 else None
-
-
-def _sym_block(lower: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """Block [rows, cols] of a symmetric matrix stored in its lower triangle."""
-    r, c = np.meshgrid(rows, cols, indexing="ij")
-    return lower[np.maximum(r, c), np.minimum(r, c)]
+    lower, info = scipy.linalg.lapack.dpotri(factor, lower=1)
+    if info != 0:
+        return None
+    return np.tril(lower) + np.tril(lower, -1).T
 
 
 def impg_weights(ld: np.ndarray, missing: np.ndarray, precision: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -47,20 +43,46 @@ def impg_weights(ld: np.ndarray, missing: np.ndarray, precision: np.ndarray | No
     r2pred = rowsum(LD[m,o] * w) - 0.1 rowsum(w^2): an m x m solve per missing pattern instead of
     FUSION's o x o one, with the same values (to rounding). They do not depend on the Z-scores.
     """
-    obs = ~missing
-    m_idx, o_idx = np.flatnonzero(missing), np.flatnonzero(obs)
+    m_idx, o_idx = np.flatnonzero(missing), np.flatnonzero(~missing)
     if precision is None:
         precision = ridge_precision(ld)
-    try:
-        if precision is None:
-            raise scipy.linalg.LinAlgError("LD + 0.1 I is not positive definite")
-        b_mm = _sym_block(precision, m_idx, m_idx)
-        b_mo = _sym_block(precision, m_idx, o_idx)
-        wgt = -scipy.linalg.cho_solve(scipy.linalg.cho_factor(b_mm), b_mo)
-    except (scipy.linalg.LinAlgError, ValueError):
-        nan = np.full(m_idx.size, np.nan)
-        return np.full((m_idx.size, o_idx.size), np.nan), nan
-    r2pred = np.einsum("ij,ij->i", ld[np.ix_(m_idx, o_idx)], wgt) - IMPG_RIDGE * np.einsum("ij,ij->i", wgt, wgt)
+    nan = (np.full((m_idx.size, o_idx.size), np.nan), np.full(m_idx.size, np.nan))
+    if precision is None:  # LD + 0.1 I is not positive definite
+        return nan
+    rows = precision[m_idx]
+    b_mm, b_mo = rows[:, m_idx], rows[:, o_idx]
+    if not (np.all(np.isfinite(b_mm)) and np.all(np.isfinite(b_mo))):
+        return nan
+    # scipy's cho_factor/cho_solve (upper Cholesky), without their wrappers' per-call overhead
+    factor, info = scipy.linalg.lapack.dpotrf(b_mm, lower=0, clean=0)
+    if info != 0:
+        return nan
+    solved, info = scipy.linalg.lapack.dpotrs(factor, b_mo, lower=0)
+    if info != 0:
+        return nan
+    wgt = -solved
+    ld_mo = ld[m_idx][:, o_idx]
+    r2pred = np.einsum("ij,ij->i", ld_mo, wgt) - IMPG_RIDGE * np.einsum("ij,ij->i", wgt, wgt)
+    return wgt, r2pred
+
+
+def impg_weights_direct(ld: np.ndarray, missing: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """impg_weights as FUSION computes it, from one Cholesky of LD[o,o] + 0.1 I.
+
+    Cheaper than ridge_precision + impg_weights when a gene serves one or two traits; the values
+    agree to rounding.
+    """
+    m_idx, o_idx = np.flatnonzero(missing), np.flatnonzero(~missing)
+    obs_rows = ld[o_idx]
+    ridge = obs_rows[:, o_idx]
+    ridge[np.diag_indices_from(ridge)] += IMPG_RIDGE
+    factor, info = scipy.linalg.lapack.dpotrf(ridge, lower=0, clean=0)
+    if info == 0:
+        solved, info = scipy.linalg.lapack.dpotrs(factor, obs_rows[:, m_idx], lower=0)
+    if info != 0 or not np.all(np.isfinite(ridge)):
+        return np.full((m_idx.size, o_idx.size), np.nan), np.full(m_idx.size, np.nan)
+    wgt = solved.T
+    r2pred = np.einsum("ij,ji->i", wgt, obs_rows[:, m_idx]) - IMPG_RIDGE * np.einsum("ij,ij->i", wgt, wgt)
     return wgt, r2pred
 
 

@@ -9,12 +9,25 @@ import pandas as pd
 from twascli.errors import TwasError
 
 
+_MAGIC = {b"\x1f\x8b": "gzip", b"BZh": "bz2", b"\xfd7zXZ\x00": "xz"}
+
+
+def compression_of(path: str) -> str | None:
+    """gzip/bz2/xz from the file's first bytes, whatever its name (as R's file() does)."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(6)
+    except OSError:
+        return None
+    return next((kind for magic, kind in _MAGIC.items() if head.startswith(magic)), None)
+
+
 def read_table(path: str, required: list[str], what: str, sep: str = r"\s+") -> pd.DataFrame:
     """Read a headed text table (gzip allowed) as strings; check REQUIRED columns are present."""
     if not os.path.exists(path):
         raise TwasError(f"{path}: {what} file not found")
     try:
-        df = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, compression="infer")
+        df = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, compression=compression_of(path))
     except pd.errors.EmptyDataError:
         raise TwasError(f"{path}: {what} file is empty") from None
     except (pd.errors.ParserError, UnicodeDecodeError, OSError, EOFError) as exc:
