@@ -2,7 +2,10 @@
 
 Workload: an LD reference (default: the 489-person parity panel, chr22, 4,000 SNPs; --ref for
 another, e.g. FUSION's LDREF/1000G.EUR.), N synthetic weight files (default 500; 300-400-SNP
-windows, models top1/blup/lasso/enet) and a GWAS of the panel's SNPs with 10% missing. With --fusion DIR (a checkout of gusevlab/fusion_twas) and Rscript
+windows, models top1/blup/lasso/enet) and a GWAS of the panel's SNPs with 10% missing; with
+--genome_gwas N the GWAS file also holds N synthetic SNPs of other chromosomes, as a genome-wide
+file does (FUSION's users pass the same genome-wide file to every per-chromosome run;
+1170000 gives a HapMap3-sized file of ~1.19M SNPs). With --fusion DIR (a checkout of gusevlab/fusion_twas) and Rscript
 on PATH, FUSION.assoc_test.R runs on the same inputs and the outputs are compared.
 
     python benchmarks/bench_assoc.py [--models 500] [--fusion /path/to/fusion_twas] [--repeat 3]
@@ -46,7 +49,26 @@ def synthetic_model(rng: np.random.Generator, snps: pd.DataFrame) -> WeightModel
                        hsq=np.array([0.1, 0.03]), hsq_pv=1e-5, n_tot=400)
 
 
-def make_workload(work: str, n_models: int, ref: str, chrom: str, seed: int = 7, panels: int = 1) -> dict:
+def genome_padding(n: int, seed: int = 3) -> pd.DataFrame:
+    """N synthetic GWAS rows (SNP A1 A2) standing for the other chromosomes of a genome-wide file."""
+    rng = np.random.default_rng(seed)
+    alleles = np.array(list("ACGT"))
+    a1 = rng.integers(0, 4, n)
+    a2 = (a1 + rng.integers(1, 4, n)) % 4
+    return pd.DataFrame({"SNP": [f"rs{900000000 + i}" for i in range(n)], "A1": alleles[a1], "A2": alleles[a2]})
+
+
+def write_gwas(path: str, rows: pd.DataFrame, pad: pd.DataFrame | None) -> None:
+    """ROWS (SNP A1 A2 Z) as a sumstats file; PAD rows (random Z) split before and after them."""
+    if pad is not None and len(pad):
+        pad = pad.assign(Z=np.random.default_rng(len(rows)).normal(0, 1.3, len(pad)).round(4))
+        half = len(pad) // 2
+        rows = pd.concat([pad.iloc[:half], rows, pad.iloc[half:]])
+    rows.to_csv(path, sep="\t", index=False)
+
+
+def make_workload(work: str, n_models: int, ref: str, chrom: str, seed: int = 7, panels: int = 1,
+                  pad: pd.DataFrame | None = None) -> dict:
     """Write N synthetic .wgt.RDat files over the reference's SNPs, a weights list and a GWAS."""
     rng = np.random.default_rng(seed)
     bim = read_bim(f"{ref}{chrom}.bim")
@@ -72,7 +94,7 @@ def make_workload(work: str, n_models: int, ref: str, chrom: str, seed: int = 7,
     gw.loc[swap, ["a1", "a2"]] = gw.loc[swap, ["a2", "a1"]].to_numpy()
     gw.loc[swap, "Z"] *= -1
     sumstats = os.path.join(work, "trait.sumstats")
-    gw.rename(columns={"snp": "SNP", "a1": "A1", "a2": "A2"}).to_csv(sumstats, sep="\t", index=False)
+    write_gwas(sumstats, gw.rename(columns={"snp": "SNP", "a1": "A1", "a2": "A2"}), pad)
     return {"pos": pos, "wdir": os.path.join(work, "WEIGHTS"), "sumstats": sumstats, "ref": ref}
 
 
@@ -95,18 +117,22 @@ def main() -> None:
                     help="LD reference prefix (default: the 489-person, 4,000-SNP parity panel); "
                          "e.g. FUSION's LDREF/1000G.EUR.")
     ap.add_argument("--chr", default="22")
+    ap.add_argument("--genome_gwas", type=int, default=0,
+                    help="synthetic other-chromosome SNPs added to the GWAS file (1170000: genome-wide size)")
     ap.add_argument("--panels", type=int, default=1,
                     help="models per gene window (e.g. 5: 100 genes x 5 tissues for --models 500)")
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="twascli_bench_")
-    w = make_workload(work, args.models, args.ref, args.chr, panels=args.panels)
+    pad = genome_padding(args.genome_gwas) if args.genome_gwas else None
+    w = make_workload(work, args.models, args.ref, args.chr, panels=args.panels, pad=pad)
     common = ["--sumstats", w["sumstats"], "--weights", w["pos"], "--weights_dir", w["wdir"],
               "--ref_ld_chr", w["ref"], "--chr", args.chr]
     ours_out = os.path.join(work, "twascli.dat")
     ours = timed([sys.executable, "-m", "twascli", "assoc-test", *common, "--out", ours_out], args.repeat)
     nsnp = sum(1 for _ in open(f"{args.ref}{args.chr}.bim"))
+    nss = sum(1 for _ in open(w["sumstats"])) - 1
     print(f"workload: {args.models} models ({args.panels} per gene window), LD reference "
-          f"{args.ref}{args.chr} ({nsnp} SNPs)")
+          f"{args.ref}{args.chr} ({nsnp} SNPs), GWAS of {nss} SNPs")
     print(f"twascli assoc-test: {ours:.2f} s ({1000 * ours / args.models:.2f} ms per model)")
     if args.fusion and shutil.which("Rscript"):
         fus_out = os.path.join(work, "fusion.dat")

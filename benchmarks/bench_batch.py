@@ -19,9 +19,10 @@ import tempfile
 import time
 
 import numpy as np
+import pandas as pd
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_assoc import PARITY, make_workload  # noqa: E402
+from bench_assoc import PARITY, genome_padding, make_workload, write_gwas  # noqa: E402
 
 
 def main() -> None:
@@ -32,22 +33,26 @@ def main() -> None:
     ap.add_argument("--ref", default=os.path.join(PARITY, "data", "ldref", "REF."))
     ap.add_argument("--chr", default="22")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--genome_gwas", type=int, default=0,
+                    help="synthetic other-chromosome SNPs in every GWAS file (1170000: genome-wide size)")
     ap.add_argument("--fusion", help="a gusevlab/fusion_twas checkout: also time FUSION on every trait")
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="twascli_batch_")
     w = make_workload(work, args.models, args.ref, args.chr, panels=args.panels)
+    pad = genome_padding(args.genome_gwas) if args.genome_gwas else None
     base = open(w["sumstats"]).read().splitlines()
     rng = np.random.default_rng(11)
     traits = []
     for t in range(args.traits):
         path = os.path.join(work, f"T{t:02d}.sumstats")
-        rows = [base[0]]
+        rows = []
         for line in base[1:]:
             if rng.random() < 0.05:
                 continue  # each trait misses its own SNPs
             snp, a1, a2, _ = line.split("\t")
-            rows.append(f"{snp}\t{a1}\t{a2}\t{rng.normal(0, 1.5):.4f}")
-        open(path, "w").write("\n".join(rows) + "\n")
+            rows.append((snp, a1, a2, round(float(rng.normal(0, 1.5)), 4)))
+        write_gwas(path, pd.DataFrame(rows, columns=["SNP", "A1", "A2", "Z"]),
+                   None if pad is None else pad.sample(frac=0.95, random_state=t).sort_index())
         traits.append(path)
     common = ["--weights", w["pos"], "--weights_dir", w["wdir"], "--ref_ld_chr", w["ref"], "--chr", args.chr]
     twascli = [sys.executable, "-m", "twascli", "assoc-test"]
@@ -80,7 +85,8 @@ def main() -> None:
                             "--out", os.path.join(work, f"fusion.{name}.dat")], check=True, stdout=subprocess.DEVNULL,
                            cwd=args.fusion)
         fusion = time.perf_counter() - t0
-    print(f"{args.traits} traits x {args.models} models on {args.ref}{args.chr}")
+    print(f"{args.traits} traits x {args.models} models on {args.ref}{args.chr}, "
+          f"GWAS files of {sum(1 for _ in open(traits[0])) - 1} SNPs, --threads {args.threads}")
     if fusion is not None:
         agree = all(open(os.path.join(work, f"fusion.T{t:02d}.dat")).read()
                     == open(os.path.join(work, f"batch.T{t:02d}.{args.chr}.dat")).read() for t in range(args.traits))
