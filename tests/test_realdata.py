@@ -185,3 +185,31 @@ def test_make_score_fix_true_alleles(capsys):
     code, fixed, _ = cli(["make-score", path, "--fix_true_alleles"], capsys)
     assert code == 0 and fixed == out.replace("\tTRUE\t", "\tT\t")
     assert fixed.splitlines()[0].split() == ["rs861854", "T", "C", "-1.317"]
+
+
+# ----------------------------------------------------------------------------- compute-weights
+
+
+@pytest.mark.parametrize("gene", ["CBY1", "ATP6V1E1"])
+def test_compute_weights_real_genotypes_match_fusion(gene, tmp_path, capsys):
+    """Real 1000G genotypes (373 people): FUSION with PLINK 1.9, GEMMA and R glmnet, hsq fixed."""
+    src = os.path.join(REAL, "ds_real", "TissueA", gene)
+    out = str(tmp_path / gene)
+    code, _, _ = cli(["compute-weights", "--bfile", src, "--pheno", src + ".pheno", "--tmp", out + ".tmp",
+                      "--out", out, "--hsq_set", "0.1", "--verbose", "0"], capsys)
+    assert code == 0
+    mine = read_wgt_rdat(out + ".wgt.RDat")
+    ref = read_wgt_rdat(os.path.join(REAL, "ds_real", "fusion", gene + ".wgt.RDat"))
+    assert mine.models == ref.models == ["blup", "lasso", "top1", "enet"]  # FUSION's default order
+    assert mine.snps.astype(str).values.tolist() == ref.snps.astype(str).values.tolist()
+    assert mine.n_tot == ref.n_tot == 373
+    col = {m: i for i, m in enumerate(mine.models)}
+    for m in ("top1", "enet"):  # R's RNG reproduced: same folds, same glmnet paths
+        np.testing.assert_allclose(mine.wgt_matrix[:, col[m]], ref.wgt_matrix[:, col[m]], atol=1e-10)
+        np.testing.assert_allclose(mine.cv_performance[:, col[m]], ref.cv_performance[:, col[m]], rtol=1e-9, atol=1e-12)
+    blup = col["blup"]
+    assert np.corrcoef(mine.wgt_matrix[:, blup], ref.wgt_matrix[:, blup])[0, 1] > 0.99999
+    assert abs(mine.cv_performance[0, blup] - ref.cv_performance[0, blup]) < 1e-6
+    lasso = col["lasso"]  # PLINK draws its lambda at random: close, not equal
+    assert np.corrcoef(mine.wgt_matrix[:, lasso], ref.wgt_matrix[:, lasso])[0, 1] > 0.999
+    assert abs(mine.cv_performance[0, lasso] - ref.cv_performance[0, lasso]) < 2e-3
