@@ -213,3 +213,16 @@ def test_compute_weights_real_genotypes_match_fusion(gene, tmp_path, capsys):
     lasso = col["lasso"]  # PLINK draws its lambda at random: close, not equal
     assert np.corrcoef(mine.wgt_matrix[:, lasso], ref.wgt_matrix[:, lasso])[0, 1] > 0.999
     assert abs(mine.cv_performance[0, lasso] - ref.cv_performance[0, lasso]) < 2e-3
+
+
+def test_plink2_reference_gets_a_conversion_hint(tmp_path, capsys):
+    """An LD reference given as PLINK 2 .pgen (as GenoPred ships it): FUSION needs .bed/.bim/.fam."""
+    for ext in ("pgen", "pvar", "psam"):
+        (tmp_path / f"ref.22.{ext}").write_bytes(b"l\x1b\x10")
+    out = tmp_path / "o.dat"
+    code, _, err = cli(["assoc-test", "--sumstats", SLE, "--weights", os.path.join(ETWAS, "amygdala.pos"),
+                        "--weights_dir", ETWAS, "--ref_ld_chr", str(tmp_path / "ref."), "--chr", "22",
+                        "--out", str(out)], capsys)
+    assert code == 1 and not out.exists()
+    assert err.strip() == (f"ERROR: {tmp_path}/ref.22.bed: file not found ({tmp_path}/ref.22.pgen is PLINK 2: "
+                           f"convert it with plink2 --pfile {tmp_path}/ref.22 --make-bed --out {tmp_path}/ref.22)")

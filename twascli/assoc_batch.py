@@ -24,7 +24,7 @@ from twascli.assoc import (
 from twascli.chrom import chr_file_prefix, norm_chr
 from twascli.errors import TwasError
 from twascli.io.assoc_output import write_assoc
-from twascli.io.plink import read_bim
+from twascli.io.plink import pgen_hint, read_bim
 from twascli.io.sumstats import read_sumstats
 from twascli.io.tables import read_table
 from twascli.io.weights_list import read_panel_n, read_weights_list, weight_file_path
@@ -147,7 +147,7 @@ def run_batch(opts: AssocOptions, traits: list[TraitSpec], threads: int = 1,
     bims = {c: read_bim(p + ".bim") if os.path.exists(p + ".bed") else None for c, p in prefixes.items()}
     for c, p in prefixes.items():
         if bims[c] is None:
-            raise TwasError(f"{p}.bed: file not found")
+            raise TwasError(f"{p}.bed: file not found{pgen_hint(p + '.bed')}")
 
     # read each GWAS once (several at a time with --threads), keep only its alignment to each
     # chromosome's panel

@@ -21,7 +21,15 @@ FAM_COLUMNS = ["fid", "iid", "father", "mother", "sex", "pheno"]
 
 def _require(path: str) -> None:
     if not os.path.exists(path):
-        raise TwasError(f"{path}: file not found")
+        raise TwasError(f"{path}: file not found{pgen_hint(path)}")
+
+
+def pgen_hint(path: str) -> str:
+    """A hint when a PLINK 2 fileset stands where a PLINK 1 one was expected."""
+    stem = path.rsplit(".", 1)[0]
+    if path.endswith((".bed", ".bim", ".fam")) and os.path.exists(stem + ".pgen"):
+        return f" ({stem}.pgen is PLINK 2: convert it with plink2 --pfile {stem} --make-bed --out {stem})"
+    return ""
 
 
 def _read_columns(path: str, kind: str, names: list[str]) -> pd.DataFrame:
