@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from twascli.errors import TwasError
-from twascli.io.sumstats import _panel_rows, read_sumstats
+from twascli.io.sumstats import PanelSnps, _panel_rows, read_sumstats
 
 ROWS = [
     "SNP\tA1\tA2\tZ\tN",
@@ -39,7 +39,7 @@ def as_dict(ss):
 def test_filtered_read_equals_full_read_restricted(tmp_path, gz):
     path = write(tmp_path, ROWS, gz=gz)
     panel = ["rs1", "rs10", "rs2", "1:12345:A:G", "rs999"]
-    assert _panel_rows(path, panel) is not None  # the fast path was taken
+    assert _panel_rows(path, PanelSnps(panel)) is not None  # the fast path was taken
     full, part = as_dict(read_sumstats(path)), as_dict(read_sumstats(path, panel))
     assert set(part) == {"rs1", "rs10", "rs2", "1:12345:A:G"}  # rs1 is not rs10/rs100: whole ids
     for snp, (a1, a2, z) in part.items():
@@ -55,9 +55,9 @@ def test_fallbacks_give_the_same_rows(tmp_path):
     spaced = [r.replace("\t", "  ") for r in ROWS]
     longid = ROWS + ["rs" + "9" * 60 + "\tA\tG\t1\t100"]
     panel = ["rs1", "rs10"]
-    assert _panel_rows(write(tmp_path, moved, "m"), panel) is None
-    assert _panel_rows(write(tmp_path, padded, "p"), panel) is None
-    assert _panel_rows(write(tmp_path, longid, "l"), panel) is None
+    assert _panel_rows(write(tmp_path, moved, "m"), PanelSnps(panel)) is None
+    assert _panel_rows(write(tmp_path, padded, "p"), PanelSnps(panel)) is None
+    assert _panel_rows(write(tmp_path, longid, "l"), PanelSnps(panel)) is None
     for name, lines in (("m", moved), ("p", padded), ("s", spaced), ("l", longid)):
         got = as_dict(read_sumstats(write(tmp_path, lines, name), panel))
         assert got["rs1"] == ("A", "G", 1.5) and got["rs10"] == ("A", "C", -2.0)
@@ -73,3 +73,13 @@ def test_bad_value_in_a_kept_row_names_the_file_line(tmp_path):
 def test_no_panel_snp_in_file(tmp_path):
     ss = read_sumstats(write(tmp_path, ROWS), ["rsX"])
     assert len(ss.snp) == 0
+
+
+def test_ids_longer_than_the_cheap_window(tmp_path):
+    """A 21-byte id makes the 16-byte window give way to the 48-byte one; rows still match."""
+    long_id = "chr22:12345678:ACGT:A"
+    path = write(tmp_path, ROWS + [f"{long_id}\tA\tG\t0.5\t100"])
+    panel = PanelSnps(["rs10", long_id])
+    assert _panel_rows(path, panel) is not None
+    got = as_dict(read_sumstats(path, panel))
+    assert got == {"rs10": ("A", "C", -2.0), long_id: ("A", "G", 0.5)}

@@ -25,7 +25,7 @@ from twascli.chrom import chr_file_prefix, norm_chr
 from twascli.errors import TwasError
 from twascli.io.assoc_output import write_assoc
 from twascli.io.plink import pgen_hint, read_bim
-from twascli.io.sumstats import read_sumstats
+from twascli.io.sumstats import PanelSnps, read_sumstats
 from twascli.io.tables import read_table
 from twascli.io.weights_list import read_panel_n, read_weights_list, weight_file_path
 from twascli.progress import Progress
@@ -151,7 +151,7 @@ def run_batch(opts: AssocOptions, traits: list[TraitSpec], threads: int = 1,
 
     # read each GWAS once (several at a time with --threads), keep only its alignment to each
     # chromosome's panel
-    panel_snps = set().union(*(bims[c]["snp"] for c in chroms))
+    panel_snps = PanelSnps(set().union(*(bims[c]["snp"] for c in chroms)))
 
     def align(spec: TraitSpec) -> dict[str, TraitData]:
         ss = read_sumstats(spec.sumstats, panel_snps)

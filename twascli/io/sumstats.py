@@ -9,7 +9,7 @@ import lzma
 import zlib
 import os
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -36,16 +36,42 @@ class SumStats:
 
 
 REQUIRED = ["SNP", "A1", "A2", "Z"]
-_WINDOW = 48  # bytes of a line searched for its SNP id
+_WINDOWS = (16, 48)  # bytes of a line searched for its SNP id: tried in turn
+_HASH_BITS = 24  # bitmap of 16M entries: few false hits for a panel's ~20k-1M SNPs
+_HASH_MULT = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9,
+                       0x27D4EB2F165667C5, 0x85EBCA77C2B2AE63, 0xFF51AFD7ED558CCD], dtype=np.uint64)
 
 
-def read_sumstats(path: str, snps: Iterable[str] | None = None) -> SumStats:
+class PanelSnps:
+    """The SNP ids a run needs from GWAS files, prepared once for the numpy filter of each file."""
+
+    def __init__(self, snps: Iterable[str]):
+        self.ids = [s.encode() for s in set(snps) if isinstance(s, str) and s.isascii() and s]
+        self._wanted: dict[int, tuple[np.ndarray, np.ndarray] | None] = {}
+
+    def wanted(self, width: int, cut: Callable) -> tuple[np.ndarray, np.ndarray] | None:
+        """(sorted ids cut to WIDTH bytes, bitmap of their hash keys), computed once per width."""
+        if width not in self._wanted:
+            ids = np.array(sorted(i for i in self.ids if len(i) < width), dtype=f"S{width}")
+            entry = None
+            if ids.size:
+                want_ids, want_key = cut(ids.view(np.uint8).reshape(-1, width).copy())  # NUL-padded
+                bitmap = np.zeros(1 << _HASH_BITS, dtype=bool)
+                bitmap[want_key] = True
+                entry = (want_ids, bitmap)
+            self._wanted[width] = entry
+        return self._wanted[width]
+
+
+def read_sumstats(path: str, snps: "PanelSnps | Iterable[str] | None" = None) -> SumStats:
     """Read a sumstats file (optionally .gz). Duplicate SNP ids: the first row wins (R match()).
 
     SNPS (e.g. the LD panel's ids): only rows of these SNPs are needed, so a genome-wide file is
     filtered on its SNP column with numpy before any parsing; a problem in the kept rows is
     reported from a full read, as without SNPS.
     """
+    if snps is not None and not isinstance(snps, PanelSnps):
+        snps = PanelSnps(snps)
     df = _panel_rows(path, snps) if snps is not None else None
     if df is not None:
         try:
@@ -73,7 +99,7 @@ def _sumstats_from_frame(df: pd.DataFrame, path: str) -> SumStats:
     )
 
 
-def _panel_rows(path: str, snps: Iterable[str], chunk: int = 1 << 18) -> pd.DataFrame | None:
+def _panel_rows(path: str, snps: PanelSnps, chunk: int = 1 << 18) -> pd.DataFrame | None:
     """The header and the lines whose first field is one of SNPS, parsed as read_table would.
 
     None when the fast path does not apply (SNP not the first column, leading blanks, very long
@@ -91,27 +117,20 @@ def _panel_rows(path: str, snps: Iterable[str], chunk: int = 1 << 18) -> pd.Data
     end_header = raw.find(b"\n")
     if end_header < 0 or raw[:end_header].split()[:1] != [b"SNP"]:
         return None
-    buf = np.frombuffer(raw + b"\n" * _WINDOW, dtype=np.uint8)  # padded: every window fits
+    buf = np.frombuffer(raw + b"\n" * _WINDOWS[-1], dtype=np.uint8)  # padded: every window fits
     newlines = np.flatnonzero(buf[: len(raw)] == 10)
     starts = newlines + 1
     ends = np.append(newlines[1:], len(raw))  # each line's end (its newline or end of file)
     nonempty = starts < ends
     starts, ends = starts[nonempty], ends[nonempty]
-    if starts.size == 0:
+    if starts.size == 0 or np.any(buf[starts] <= 32):  # leading blanks: not the simple layout
         return None
-    windows = np.lib.stride_tricks.as_strided(buf, shape=(len(raw), _WINDOW), strides=(1, 1), writeable=False)
-    wanted_ids = sorted({s.encode() for s in snps if s.isascii() and 0 < len(s) < _WINDOW})
-    wanted = np.array(wanted_ids, dtype=f"S{_WINDOW}")
-    offsets = np.arange(_WINDOW)
-    keep_lines: list[np.ndarray] = []
-    for lo in range(0, starts.size, chunk):
-        rows = windows[starts[lo:lo + chunk]]  # the first _WINDOW bytes of each line
-        blank = (rows == 9) | (rows == 32) | (rows == 13) | (rows == 10)
-        if blank[:, 0].any() or not blank.any(axis=1).all():
-            return None  # leading blanks, or an id as long as the window
-        rows[offsets >= blank.argmax(axis=1)[:, None]] = 0  # keep the first field only
-        keep_lines.append(lo + np.flatnonzero(np.isin(rows.view(f"S{_WINDOW}").ravel(), wanted)))
-    kept = np.concatenate(keep_lines)
+    for width in _WINDOWS:  # ids up to 15 bytes (rsIDs) in the cheap window, else the wide one
+        kept = _lines_with_ids(buf, len(raw), starts, width, snps, chunk)
+        if kept is not None:
+            break
+    else:
+        return None
     text = raw[: end_header + 1] + b"".join(raw[starts[i]:ends[i]] + b"\n" for i in kept.tolist())
     try:
         df = pd.read_csv(io.BytesIO(text), sep=r"\s+", dtype=str, keep_default_na=False)
@@ -120,6 +139,44 @@ def _panel_rows(path: str, snps: Iterable[str], chunk: int = 1 << 18) -> pd.Data
     if any(c not in df.columns for c in REQUIRED):
         return None
     return df
+
+
+def _lines_with_ids(buf: np.ndarray, size: int, starts: np.ndarray, width: int, snps: "PanelSnps",
+                    chunk: int) -> np.ndarray | None:
+    """Indices of the lines (given by their STARTS in BUF) whose first field is one of SNPS.
+
+    Each line's first WIDTH bytes are cut to its first field (ends at a blank: byte <= 32) and
+    hashed from its WIDTH/8 little-endian words; a bitmap of the wanted hashes finds candidate
+    lines, which are then compared exactly. None if a first field does not end within WIDTH bytes.
+    """
+    windows = np.lib.stride_tricks.as_strided(buf, shape=(size, width), strides=(1, 1), writeable=False)
+    offsets = np.arange(width)
+    mult = _HASH_MULT[: width // 8]
+
+    def cut(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        blank = rows <= 32
+        if not blank.any(axis=1).all():
+            raise OverflowError
+        rows[offsets >= blank.argmax(axis=1)[:, None]] = 0
+        words = rows.view("<u8")
+        key = words[:, 0] * mult[0]
+        for j in range(1, mult.size):
+            key += words[:, j] * mult[j]
+        return rows.view(f"S{width}").ravel(), key >> np.uint64(64 - _HASH_BITS)
+
+    wanted = snps.wanted(width, cut)
+    if wanted is None:
+        return np.empty(0, dtype=np.int64)
+    want_ids, bitmap = wanted
+    kept: list[np.ndarray] = []
+    try:
+        for lo in range(0, starts.size, chunk):
+            line_ids, line_key = cut(windows[starts[lo:lo + chunk]])
+            hits = np.flatnonzero(bitmap[line_key])
+            kept.append(lo + hits[np.isin(line_ids[hits], want_ids)])
+    except OverflowError:
+        return None
+    return np.concatenate(kept)
 
 
 def align_to_snps(ss: SumStats, snps: np.ndarray) -> pd.DataFrame:
