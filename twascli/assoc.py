@@ -129,7 +129,7 @@ class GenePrep:
     snp_ids: np.ndarray  # snps[,2] of those SNPs
     rownames: np.ndarray  # rownames(wgt.matrix) of those SNPs
     block: LDBlock | None  # LD of those SNPs; None if a SNP has no variation in the panel
-    cv_text: dict = field(default_factory=dict)  # MODELCV.R2/PV strings, formatted once for all traits
+    memo: dict = field(default_factory=dict)  # per-gene results every trait shares (label, model choice, CV text)
 
     @property
     def ld(self) -> np.ndarray | None:
@@ -252,7 +252,7 @@ def restrict(prep: GenePrep, trait: TraitData) -> GenePrep:
         return prep
     block = None if prep.ld is None else LDBlock(prep.ld[np.ix_(sel, sel)])
     return GenePrep(model=prep.model, cols=prep.cols[sel], wmat=prep.wmat[sel], snp_ids=prep.snp_ids[sel],
-                    rownames=prep.rownames[sel], block=block, cv_text=prep.cv_text)
+                    rownames=prep.rownames[sel], block=block, memo=prep.memo)
 
 
 def best_model(model: WeightModel, force: str | None) -> tuple[int | None, str | None]:
@@ -354,15 +354,18 @@ class GeneTester:
         lines: list[str] = []
         self.log = lines.append
         row = init_row(self.result.columns)
-        failed = self._test(entry, row_label(entry), row, restrict(prep, self.trait), wgt_file)
+        fields = prep.memo.get("fields")
+        if fields is None:  # the weights-list row, as FUSION prints and copies it (once per gene)
+            fields = prep.memo["fields"] = {
+                "label": row_label(entry), "CHR": entry["CHR"], "P0": str(entry["P0"]), "P1": str(entry["P1"]),
+                "ID": str(entry["ID"]), "PANEL": str(entry["PANEL"]) if self.has_panel else None}
+        failed = self._test(entry, fields["label"], row, restrict(prep, self.trait), wgt_file)
         if failed is not None:  # None: skipped entirely, FUSION leaves the row as allocated
             if self.has_panel:
-                row["PANEL"] = str(entry["PANEL"])
+                row["PANEL"] = fields["PANEL"]
             row["FILE"] = wgt_file
-            row["CHR"] = entry["CHR"]
-            row["P0"] = str(entry["P0"])
-            row["P1"] = str(entry["P1"])
-            row["ID"] = str(entry["ID"])
+            for key in ("CHR", "P0", "P1", "ID"):
+                row[key] = fields[key]
         if failed is None or failed:
             self.result.n_failed += 1
         self._rows[index] = row
@@ -394,7 +397,10 @@ class GeneTester:
         failed = False
         if model.logical_alleles and not opts.fix_true_alleles:
             log(f"WARNING :  {label} {LOGICAL_ALLELES_WARNING}")
-        best, why = best_model(model, opts.force_model)
+        key = ("best", opts.force_model)
+        if key not in gene.memo:
+            gene.memo[key] = best_model(model, opts.force_model)
+        best, why = gene.memo[key]
         if opts.force_model is not None and best is None:
             log(f"WARNING : --force_model {opts.force_model} does not exist for {label} ")
             failed = True
@@ -445,12 +451,13 @@ class GeneTester:
             row["MODELCV.R2"] = row["MODELCV.PV"] = "NA"
         else:
             key = (best, self.cv_digits)
-            if key not in gene.cv_text:
+            key = ("cv",) + key
+            if key not in gene.memo:
                 rsq_rows = [i for i, r in enumerate(model.cv_rows) if "rsq" in r]
                 pv_rows = [i for i, r in enumerate(model.cv_rows) if "pval" in r]
-                gene.cv_text[key] = (format_cv(cv[rsq_rows, best], self.cv_digits),
+                gene.memo[key] = (format_cv(cv[rsq_rows, best], self.cv_digits),
                                      format_cv(cv[pv_rows, best], self.cv_digits))
-            row["MODELCV.R2"], row["MODELCV.PV"] = gene.cv_text[key]
+            row["MODELCV.R2"], row["MODELCV.PV"] = gene.memo[key]
 
         eqtl_cols = [i for i, m in enumerate(model.models) if m == "top1"]
         top_eqtl = twas.first_argmax(wmat[:, eqtl_cols[0]] ** 2) if eqtl_cols else None
