@@ -9,6 +9,7 @@ and lambda.min follow cv.glmnet.raw/buildPredmat/cvstats/getOptcv exactly.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -75,9 +76,16 @@ def _elnet():
     return _ELNET
 
 
+def use_fortran() -> bool:
+    """Whether paths come from python-glmnet's Fortran (TWASCLI_GLMNET=fortran, or no numba)
+    rather than twascli's compiled port of the same algorithm (core/elnet.py, 3-4x faster)."""
+    from twascli.core import elnet
+
+    return os.environ.get("TWASCLI_GLMNET", "").lower() == "fortran" or not elnet.AVAILABLE
+
+
 def glmnet_path(x: np.ndarray, y: np.ndarray, alpha: float = 0.5) -> GlmnetPath:
     """``glmnet(x, y, alpha, standardize=FALSE, intercept=TRUE)`` gaussian path, R's defaults."""
-    elnet = _elnet()
     n, p = x.shape
     if p <= 1:
         raise TwasError("elastic net: x should be a matrix with 2 or more columns (glmnet)")
@@ -86,6 +94,14 @@ def glmnet_path(x: np.ndarray, y: np.ndarray, alpha: float = 0.5) -> GlmnetPath:
         raise TwasError("elastic net: y is constant; gaussian glmnet fails at standardization step")
     ka = 1 if p < 500 else 2  # R: type.gaussian = "covariance" if nvars < 500 else "naive"
     flmin = 0.01 if n < p else 1e-4
+    if not use_fortran():
+        from twascli.core.elnet import elnet_path
+
+        lambdas, a0, beta, jerr = elnet_path(x, yd, alpha, flmin, _NLAMBDA, _THRESH, _MAXIT, naive=ka == 2)
+        if jerr > 0:
+            raise TwasError(f"elastic net: glmnet solver failed (error code {jerr})")
+        return _fix_lambda(GlmnetPath(lambdas=lambdas, a0=a0, beta=beta))
+    elnet = _elnet()
     xf = np.array(x, dtype=np.float64, order="F")  # elnet centres x and y in place
     w = np.ones(n, dtype=np.float64)
     jd = np.zeros(1, dtype=np.int32)
@@ -103,15 +119,21 @@ def glmnet_path(x: np.ndarray, y: np.ndarray, alpha: float = 0.5) -> GlmnetPath:
     if jerr > 0:
         raise TwasError(f"elastic net: glmnet solver failed (error code {jerr})")
     lmu = int(lmu)
-    lambdas = np.array(alm[:lmu], dtype=np.float64)
-    if lmu > 2:  # glmnet's fix.lam: replace the first (infinite) lambda by extrapolation
-        lambdas[0] = np.exp(2.0 * np.log(lambdas[1]) - np.log(lambdas[2]))
     beta = np.zeros((p, lmu), dtype=np.float64)
     for k in range(lmu):
         m = int(nin[k])
         if m > 0:
             beta[ia[:m] - 1, k] = ca[:m, k]
-    return GlmnetPath(lambdas=lambdas, a0=np.array(a0[:lmu], dtype=np.float64), beta=beta)
+    return _fix_lambda(GlmnetPath(lambdas=np.array(alm[:lmu], dtype=np.float64),
+                                  a0=np.array(a0[:lmu], dtype=np.float64), beta=beta))
+
+
+def _fix_lambda(fit: GlmnetPath) -> GlmnetPath:
+    """glmnet's fix.lam: the first ('infinite') lambda becomes the extrapolation of the next two."""
+    if fit.lambdas.shape[0] > 2:
+        lam = fit.lambdas
+        lam[0] = np.exp(2.0 * np.log(lam[1]) - np.log(lam[2]))
+    return fit
 
 
 def _r_approx(xs: np.ndarray, ys: np.ndarray, v: np.ndarray) -> np.ndarray:

@@ -1,0 +1,411 @@
+"""glmnet's gaussian elastic-net path (Friedman, Hastie & Tibshirani 2010), compiled with numba.
+
+The same coordinate descent as glmnet's Fortran ``elnet`` (ALGORITHMS.md (d)): ``standard``
+(weighted centring, no scaling), then ``elnet1`` ("covariance" updates, used by R when p < 500)
+or ``elnet2`` ("naive" updates, p >= 500), with glmnet's lambda sequence, strong-rule screening,
+active-set cycling, convergence test (max xv*delta^2 < thr) and path-stopping rules. Two changes
+make it 3-4x faster than the Fortran while giving the same paths to ~1e-12 (the order of
+floating-point sums differs, nothing else):
+
+- covariance updates read the Gram matrix X'X from one BLAS call instead of computing each
+  column with a scalar loop when a variable enters, and cycle over the active set with its Gram
+  block stored contiguously (vectorised updates);
+- naive updates vectorise the residual dot products (reassociated sums).
+
+Inputs are what FUSION's ``cv.glmnet(x, y, alpha=0.5, standardize=FALSE)`` passes: unit
+observation weights and penalty factors, no coefficient limits (glmnet's +-9.9e35), intercept.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+try:  # numba is a dependency; without it twascli falls back to python-glmnet's Fortran
+    import numba
+
+    _jit = numba.njit(cache=True, nogil=True)
+    _jit_reassoc = numba.njit(cache=True, nogil=True, fastmath={"reassoc"})
+    AVAILABLE = True
+except ImportError:  # pragma: no cover - exercised only without numba
+    AVAILABLE = False
+
+    def _jit(f):
+        return f
+
+    _jit_reassoc = _jit
+
+_SML, _EPS, _BIG, _MNLAM, _RSQMAX = 1.0e-5, 1.0e-6, 9.9e35, 5, 0.999  # glmnet.control() defaults
+
+
+@_jit
+def _standard(x, y, ju):
+    """glmnet ``standard`` with intr=1, isd=0, unit weights: centre X and y in place (scaled by
+    sqrt(w)), return column means, xv = column sums of squares, y mean/sd and g = X'y."""
+    n, p = x.shape
+    w = np.ones(n)
+    total = 0.0
+    for i in range(n):
+        total += w[i]
+    for i in range(n):
+        w[i] = w[i] / total
+    v = np.sqrt(w)
+    xm = np.zeros(p)
+    xv = np.zeros(p)
+    for j in range(p):
+        if ju[j] == 0:
+            continue
+        t = 0.0
+        for i in range(n):
+            t += w[i] * x[i, j]
+        xm[j] = t
+        for i in range(n):
+            x[i, j] = v[i] * (x[i, j] - t)
+        t = 0.0
+        for i in range(n):
+            t += x[i, j] * x[i, j]
+        xv[j] = t
+    ym = 0.0
+    for i in range(n):
+        ym += w[i] * y[i]
+    for i in range(n):
+        y[i] = v[i] * (y[i] - ym)
+    t = 0.0
+    for i in range(n):
+        t += y[i] * y[i]
+    ys = np.sqrt(t)
+    for i in range(n):
+        y[i] = y[i] / ys
+    g = np.zeros(p)
+    for j in range(p):
+        if ju[j] != 0:
+            t = 0.0
+            for i in range(n):
+                t += y[i] * x[i, j]
+            g[j] = t
+    return xm, xv, ym, ys, g
+
+
+@_jit
+def _next_lambda(m, alm, alf, bta, g, ju, vp):
+    """glmnet's lambda for path step m (0-based): 'infinite' first, then lambda_max * alf^(m-1)."""
+    if m >= 2:
+        return alm * alf
+    if m == 0:
+        return _BIG
+    top = 0.0
+    for j in range(g.shape[0]):
+        if ju[j] != 0 and vp[j] > 0.0:
+            top = max(top, abs(g[j]) / vp[j])
+    return alf * top / max(bta, 1.0e-3)
+
+
+@_jit
+def _shrink(u, v, k, cl, xv, vp, dem):
+    """The coordinate update: soft-thresholded, scaled and clipped to glmnet's limits."""
+    if v > 0.0:
+        return max(cl[0, k], min(cl[1, k], np.copysign(v, u) / (xv[k] + vp[k] * dem)))
+    return 0.0
+
+
+@_jit
+def _stop_path(m, mnl, flmin, nin, ao, ne, rsq, rsq0):
+    """glmnet's path-stopping rules after step m: too many nonzero, small or saturated R^2 gain."""
+    if m + 1 < mnl or flmin >= 1.0:
+        return False
+    me = 0
+    for ll in range(nin):
+        if ao[ll, m] != 0.0:
+            me += 1
+    return me > ne or rsq - rsq0 < _SML * rsq or rsq > _RSQMAX
+
+
+@_jit
+def _elnet_cov(bta, ju, vp, cl, g, gram, xv, ne, nx, nlam, flmin, thr, maxit):
+    """glmnet ``elnet1``: covariance updates of the gradient g from the Gram matrix."""
+    ni = g.shape[0]
+    omb = 1.0 - bta
+    alf = max(_EPS, flmin) ** (1.0 / (nlam - 1)) if flmin < 1.0 else 1.0
+    a = np.zeros(ni)
+    mm = np.zeros(ni, dtype=np.int64)  # 1-based position in the active list; 0 = never active
+    da = np.zeros(ni)
+    ia = np.zeros(nx, dtype=np.int64)
+    gram_a = np.zeros((nx, nx))  # Gram block of the active variables, in active order
+    g_a = np.zeros(nx)
+    ao = np.zeros((nx, nlam))
+    kin = np.zeros(nlam, dtype=np.int64)
+    almo = np.zeros(nlam)
+    rsq = 0.0
+    nlp = 0
+    nin = 0
+    iz = 0
+    lmu = 0
+    jerr = 0
+    mnl = min(_MNLAM, nlam)
+    alm = 0.0
+    for m in range(nlam):
+        alm = _next_lambda(m, alm, alf, bta, g, ju, vp)
+        dem = alm * omb
+        ab = alm * bta
+        rsq0 = rsq
+        jz = 1
+        overflow = False
+        while True:
+            if iz * jz == 0:  # a sweep over every variable
+                nlp += 1
+                dlx = 0.0
+                for k in range(ni):
+                    if ju[k] == 0:
+                        continue
+                    ak = a[k]
+                    u = g[k] + ak * xv[k]
+                    a[k] = _shrink(u, abs(u) - vp[k] * ab, k, cl, xv, vp, dem)
+                    if a[k] == ak:
+                        continue
+                    if mm[k] == 0:
+                        nin += 1
+                        if nin > nx:
+                            overflow = True
+                            break
+                        mm[k] = nin
+                        ia[nin - 1] = k
+                        for ll in range(nin):
+                            gram_a[nin - 1, ll] = gram[k, ia[ll]]
+                            gram_a[ll, nin - 1] = gram[ia[ll], k]
+                    d = a[k] - ak
+                    rsq = rsq + d * (2.0 * g[k] - d * xv[k])
+                    dlx = max(xv[k] * d * d, dlx)
+                    row = gram[k]
+                    for j in range(ni):
+                        g[j] = g[j] - row[j] * d
+                if dlx < thr or overflow:
+                    break
+                if nlp > maxit:
+                    return lmu, ao, ia, kin, almo, -(m + 1)
+            iz = 1
+            for ll in range(nin):  # cycle over the active set until it converges
+                da[ll] = a[ia[ll]]
+                g_a[ll] = g[ia[ll]]
+            while True:
+                nlp += 1
+                dlx = 0.0
+                for ll in range(nin):
+                    k = ia[ll]
+                    ak = a[k]
+                    u = g_a[ll] + ak * xv[k]
+                    a[k] = _shrink(u, abs(u) - vp[k] * ab, k, cl, xv, vp, dem)
+                    if a[k] == ak:
+                        continue
+                    d = a[k] - ak
+                    rsq = rsq + d * (2.0 * g_a[ll] - d * xv[k])
+                    dlx = max(xv[k] * d * d, dlx)
+                    row = gram_a[ll]
+                    for jj in range(nin):
+                        g_a[jj] = g_a[jj] - row[jj] * d
+                if dlx < thr:
+                    break
+                if nlp > maxit:
+                    return lmu, ao, ia, kin, almo, -(m + 1)
+            for ll in range(nin):  # bring the inactive gradients up to date, row by row
+                d = a[ia[ll]] - da[ll]
+                if d != 0.0:
+                    row = gram[ia[ll]]
+                    for j in range(ni):
+                        g[j] = g[j] - row[j] * d
+            for ll in range(nin):  # the active ones were kept in g_a
+                g[ia[ll]] = g_a[ll]
+            jz = 0
+        if nin > nx:
+            jerr = -10000 - (m + 1)
+            break
+        for ll in range(nin):
+            ao[ll, m] = a[ia[ll]]
+        kin[m] = nin
+        almo[m] = alm
+        lmu = m + 1
+        if _stop_path(m, mnl, flmin, nin, ao, ne, rsq, rsq0):
+            break
+    return lmu, ao, ia, kin, almo, jerr
+
+
+@_jit_reassoc
+def _dot_col(r, x, k):
+    """r . x[:, k], vectorised (the summation order is the compiler's, not glmnet's)."""
+    t = 0.0
+    for i in range(r.shape[0]):
+        t += r[i] * x[i, k]
+    return t
+
+
+@_jit
+def _naive_update(k, a, ak, gk, r, x, xv, rsq, dlx):
+    """Apply a[k]'s change to the residual; return the new R^2 and convergence measure."""
+    d = a[k] - ak
+    rsq = rsq + d * (2.0 * gk - d * xv[k])
+    for i in range(r.shape[0]):
+        r[i] = r[i] - d * x[i, k]
+    return rsq, max(xv[k] * d * d, dlx)
+
+
+@_jit
+def _elnet_naive(bta, ju, vp, cl, r, x, xv, ne, nx, nlam, flmin, thr, maxit):
+    """glmnet ``elnet2``: naive updates of the residual r, strong-rule screening of variables."""
+    ni = x.shape[1]
+    omb = 1.0 - bta
+    alf = max(_EPS, flmin) ** (1.0 / (nlam - 1)) if flmin < 1.0 else 1.0
+    a = np.zeros(ni)
+    mm = np.zeros(ni, dtype=np.int64)
+    g = np.zeros(ni)
+    ix = np.zeros(ni, dtype=np.int64)  # 1 = in the strong set
+    ia = np.zeros(nx, dtype=np.int64)
+    ao = np.zeros((nx, nlam))
+    kin = np.zeros(nlam, dtype=np.int64)
+    almo = np.zeros(nlam)
+    rsq = 0.0
+    nlp = 0
+    nin = 0
+    iz = 0
+    lmu = 0
+    jerr = 0
+    mnl = min(_MNLAM, nlam)
+    alm = 0.0
+    for j in range(ni):
+        if ju[j] != 0:
+            g[j] = abs(_dot_col(r, x, j))
+    for m in range(nlam):
+        alm0 = alm
+        if m == 1:  # elnet2 rounds lambda_max apart from elnet1: alf * (max|g| / alpha)
+            alm0 = 0.0
+            for j in range(ni):
+                if ju[j] != 0 and vp[j] > 0.0:
+                    alm0 = max(alm0, g[j] / vp[j])
+            alm0 = alm0 / max(bta, 1.0e-3)
+            alm = alf * alm0
+        else:
+            alm = _next_lambda(m, alm, alf, bta, g, ju, vp)
+        dem = alm * omb
+        ab = alm * bta
+        rsq0 = rsq
+        jz = 1
+        tlam = bta * (2.0 * alm - alm0)
+        for k in range(ni):
+            if ix[k] == 0 and ju[k] != 0 and g[k] > tlam * vp[k]:
+                ix[k] = 1
+        overflow = False
+        while True:
+            if iz * jz == 0:
+                to_active = False
+                while True:  # sweeps over the strong set, then a KKT check of the rest
+                    nlp += 1
+                    dlx = 0.0
+                    for k in range(ni):
+                        if ix[k] == 0:
+                            continue
+                        gk = _dot_col(r, x, k)
+                        ak = a[k]
+                        u = gk + ak * xv[k]
+                        a[k] = _shrink(u, abs(u) - vp[k] * ab, k, cl, xv, vp, dem)
+                        if a[k] == ak:
+                            continue
+                        if mm[k] == 0:
+                            nin += 1
+                            if nin > nx:
+                                overflow = True
+                                break
+                            mm[k] = nin
+                            ia[nin - 1] = k
+                        rsq, dlx = _naive_update(k, a, ak, gk, r, x, xv, rsq, dlx)
+                    if overflow:
+                        break
+                    if dlx >= thr:
+                        if nlp > maxit:
+                            return lmu, ao, ia, kin, almo, -(m + 1)
+                        to_active = True
+                        break
+                    grown = False
+                    for k in range(ni):
+                        if ix[k] == 1 or ju[k] == 0:
+                            continue
+                        g[k] = abs(_dot_col(r, x, k))
+                        if g[k] > ab * vp[k]:
+                            ix[k] = 1
+                            grown = True
+                    if not grown:
+                        break
+                if not to_active:
+                    break
+            iz = 1
+            while True:  # cycle over the active set until it converges
+                nlp += 1
+                dlx = 0.0
+                for ll in range(nin):
+                    k = ia[ll]
+                    gk = _dot_col(r, x, k)
+                    ak = a[k]
+                    u = gk + ak * xv[k]
+                    a[k] = _shrink(u, abs(u) - vp[k] * ab, k, cl, xv, vp, dem)
+                    if a[k] == ak:
+                        continue
+                    rsq, dlx = _naive_update(k, a, ak, gk, r, x, xv, rsq, dlx)
+                if dlx < thr:
+                    break
+                if nlp > maxit:
+                    return lmu, ao, ia, kin, almo, -(m + 1)
+            jz = 0
+        if nin > nx:
+            jerr = -10000 - (m + 1)
+            break
+        for ll in range(nin):
+            ao[ll, m] = a[ia[ll]]
+        kin[m] = nin
+        almo[m] = alm
+        lmu = m + 1
+        if _stop_path(m, mnl, flmin, nin, ao, ne, rsq, rsq0):
+            break
+    return lmu, ao, ia, kin, almo, jerr
+
+
+def elnet_path(x: np.ndarray, y: np.ndarray, alpha: float, flmin: float, nlam: int, thr: float,
+               maxit: int, naive: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """(lambdas, intercepts, coefficients p x L, jerr) of glmnet's gaussian path, glmnet's units.
+
+    jerr < 0: glmnet's maxit was reached at step -jerr (the path so far is returned, as glmnet
+    does); 7777: every column is constant.
+    """
+    n, p = x.shape
+    xs = np.array(x, dtype=np.float64, order="F")
+    ys = np.array(y, dtype=np.float64)
+    ju = (np.ptp(xs, axis=0) > 0).astype(np.int64)  # glmnet chkvars: constant columns are left out
+    if not ju.any():
+        return np.zeros(0), np.zeros(0), np.zeros((p, 0)), 7777
+    xm, xv, ym, ysd, g = _standard(xs, ys, ju)
+    vp = np.ones(p)
+    cl = np.empty((2, p))
+    cl[0] = -_BIG / ysd
+    cl[1] = _BIG / ysd
+    if naive:
+        lmu, ao, ia, kin, almo, jerr = _elnet_naive(alpha, ju, vp, cl, ys, xs, xv, p + 1, p, nlam, flmin, thr, maxit)
+    else:
+        gram = xs.T @ xs  # BLAS
+        gram[np.diag_indices(p)] = xv
+        off = ju == 0
+        gram[off, :] = 0.0
+        gram[:, off] = 0.0
+        lmu, ao, ia, kin, almo, jerr = _elnet_cov(alpha, ju, vp, cl, g, np.ascontiguousarray(gram), xv, p + 1, p,
+                                                  nlam, flmin, thr, maxit)
+    beta, a0 = _unpack(lmu, ao, ia, kin, xm, ym, ysd, p)
+    return ysd * almo[:lmu], a0, beta, int(jerr)
+
+
+@_jit
+def _unpack(lmu, ao, ia, kin, xm, ym, ysd, p):
+    """glmnet's elnetu output step: coefficients back to y's scale, intercepts ym - ca.xm."""
+    beta = np.zeros((p, lmu))
+    a0 = np.zeros(lmu)
+    for k in range(lmu):
+        t = 0.0
+        for ll in range(kin[k]):
+            coef = ysd * ao[ll, k]
+            beta[ia[ll], k] = coef
+            t += coef * xm[ia[ll]]
+        a0[k] = ym - t
+    return beta, a0
