@@ -30,6 +30,7 @@ date through the Gram matrix X'X.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -79,6 +80,15 @@ def _standardise_genotypes(x: np.ndarray, sqrt_n_recip: float) -> tuple[np.ndarr
     return cols, poly
 
 
+@functools.lru_cache(maxsize=8)
+def _mc_draws(seed: int, draws: int, n: int) -> np.ndarray:
+    """The (draws x n) float32 N(0,1) matrix of plink_lasso_lambda_min: the same for every call
+    with the same seed and sample size (CV folds of a gene, genes of a panel), so drawn once."""
+    z = np.random.default_rng(seed).standard_normal((draws, n), dtype=np.float32)
+    z.setflags(write=False)
+    return z
+
+
 def plink_lasso_lambda_min(
     xs: np.ndarray, hsq: float, seed: int = PLINK_LASSO_SEED, draws: int = PLINK_LASSO_DRAWS
 ) -> float:
@@ -93,9 +103,7 @@ def plink_lasso_lambda_min(
     from run to run).
     """
     n = xs.shape[0]
-    rng = np.random.default_rng(seed)
-    z = rng.standard_normal((draws, n), dtype=np.float32)
-    prod = z @ xs.astype(np.float32)
+    prod = _mc_draws(seed, draws, n) @ xs.astype(np.float32)
     maxes = np.maximum(prod.max(axis=1), -prod.min(axis=1)).astype(np.float64)
     sige = math.sqrt(1.0 - hsq + 1.0 / n)
     return float(np.median(maxes)) * sige * math.sqrt(1.0 / n)
