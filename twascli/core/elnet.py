@@ -108,6 +108,36 @@ def _shrink(u, v, k, cl, xv, vp, dem):
 
 
 @_jit
+def _alloc(ni, nx, nlam):
+    """Coefficients, active-list bookkeeping and per-step outputs of one path."""
+    a = np.zeros(ni)
+    mm = np.zeros(ni, dtype=np.int64)  # 1-based position in the active list; 0 = never active
+    ia = np.zeros(nx, dtype=np.int64)  # the active list
+    ao = np.zeros((nx, nlam))
+    kin = np.zeros(nlam, dtype=np.int64)
+    almo = np.zeros(nlam)
+    return a, mm, ia, ao, kin, almo
+
+
+@_jit
+def _update(k, gk, a, cl, xv, vp, ab, dem):
+    """Coordinate k's update from its gradient gk; returns the previous coefficient."""
+    ak = a[k]
+    u = gk + ak * xv[k]
+    a[k] = _shrink(u, abs(u) - vp[k] * ab, k, cl, xv, vp, dem)
+    return ak
+
+
+@_jit
+def _record(m, nin, alm, a, ia, ao, kin, almo):
+    """Store path step m: the active coefficients, their count and lambda."""
+    for ll in range(nin):
+        ao[ll, m] = a[ia[ll]]
+    kin[m] = nin
+    almo[m] = alm
+
+
+@_jit
 def _stop_path(m, mnl, flmin, nin, ao, ne, rsq, rsq0):
     """glmnet's path-stopping rules after step m: too many nonzero, small or saturated R^2 gain."""
     if m + 1 < mnl or flmin >= 1.0:
@@ -125,15 +155,10 @@ def _elnet_cov(bta, ju, vp, cl, g, gram, xv, ne, nx, nlam, flmin, thr, maxit):
     ni = g.shape[0]
     omb = 1.0 - bta
     alf = max(_EPS, flmin) ** (1.0 / (nlam - 1)) if flmin < 1.0 else 1.0
-    a = np.zeros(ni)
-    mm = np.zeros(ni, dtype=np.int64)  # 1-based position in the active list; 0 = never active
+    a, mm, ia, ao, kin, almo = _alloc(ni, nx, nlam)
     da = np.zeros(ni)
-    ia = np.zeros(nx, dtype=np.int64)
     gram_a = np.zeros((nx, nx))  # Gram block of the active variables, in active order
     g_a = np.zeros(nx)
-    ao = np.zeros((nx, nlam))
-    kin = np.zeros(nlam, dtype=np.int64)
-    almo = np.zeros(nlam)
     rsq = 0.0
     nlp = 0
     nin = 0
@@ -156,9 +181,7 @@ def _elnet_cov(bta, ju, vp, cl, g, gram, xv, ne, nx, nlam, flmin, thr, maxit):
                 for k in range(ni):
                     if ju[k] == 0:
                         continue
-                    ak = a[k]
-                    u = g[k] + ak * xv[k]
-                    a[k] = _shrink(u, abs(u) - vp[k] * ab, k, cl, xv, vp, dem)
+                    ak = _update(k, g[k], a, cl, xv, vp, ab, dem)
                     if a[k] == ak:
                         continue
                     if mm[k] == 0:
@@ -190,9 +213,7 @@ def _elnet_cov(bta, ju, vp, cl, g, gram, xv, ne, nx, nlam, flmin, thr, maxit):
                 dlx = 0.0
                 for ll in range(nin):
                     k = ia[ll]
-                    ak = a[k]
-                    u = g_a[ll] + ak * xv[k]
-                    a[k] = _shrink(u, abs(u) - vp[k] * ab, k, cl, xv, vp, dem)
+                    ak = _update(k, g_a[ll], a, cl, xv, vp, ab, dem)
                     if a[k] == ak:
                         continue
                     d = a[k] - ak
@@ -217,10 +238,7 @@ def _elnet_cov(bta, ju, vp, cl, g, gram, xv, ne, nx, nlam, flmin, thr, maxit):
         if nin > nx:
             jerr = -10000 - (m + 1)
             break
-        for ll in range(nin):
-            ao[ll, m] = a[ia[ll]]
-        kin[m] = nin
-        almo[m] = alm
+        _record(m, nin, alm, a, ia, ao, kin, almo)
         lmu = m + 1
         if _stop_path(m, mnl, flmin, nin, ao, ne, rsq, rsq0):
             break
@@ -252,14 +270,9 @@ def _elnet_naive(bta, ju, vp, cl, r, x, xv, ne, nx, nlam, flmin, thr, maxit):
     ni = x.shape[1]
     omb = 1.0 - bta
     alf = max(_EPS, flmin) ** (1.0 / (nlam - 1)) if flmin < 1.0 else 1.0
-    a = np.zeros(ni)
-    mm = np.zeros(ni, dtype=np.int64)
+    a, mm, ia, ao, kin, almo = _alloc(ni, nx, nlam)
     g = np.zeros(ni)
     ix = np.zeros(ni, dtype=np.int64)  # 1 = in the strong set
-    ia = np.zeros(nx, dtype=np.int64)
-    ao = np.zeros((nx, nlam))
-    kin = np.zeros(nlam, dtype=np.int64)
-    almo = np.zeros(nlam)
     rsq = 0.0
     nlp = 0
     nin = 0
@@ -301,9 +314,7 @@ def _elnet_naive(bta, ju, vp, cl, r, x, xv, ne, nx, nlam, flmin, thr, maxit):
                         if ix[k] == 0:
                             continue
                         gk = _dot_col(r, x, k)
-                        ak = a[k]
-                        u = gk + ak * xv[k]
-                        a[k] = _shrink(u, abs(u) - vp[k] * ab, k, cl, xv, vp, dem)
+                        ak = _update(k, gk, a, cl, xv, vp, ab, dem)
                         if a[k] == ak:
                             continue
                         if mm[k] == 0:
@@ -340,9 +351,7 @@ def _elnet_naive(bta, ju, vp, cl, r, x, xv, ne, nx, nlam, flmin, thr, maxit):
                 for ll in range(nin):
                     k = ia[ll]
                     gk = _dot_col(r, x, k)
-                    ak = a[k]
-                    u = gk + ak * xv[k]
-                    a[k] = _shrink(u, abs(u) - vp[k] * ab, k, cl, xv, vp, dem)
+                    ak = _update(k, gk, a, cl, xv, vp, ab, dem)
                     if a[k] == ak:
                         continue
                     rsq, dlx = _naive_update(k, a, ak, gk, r, x, xv, rsq, dlx)
@@ -354,10 +363,7 @@ def _elnet_naive(bta, ju, vp, cl, r, x, xv, ne, nx, nlam, flmin, thr, maxit):
         if nin > nx:
             jerr = -10000 - (m + 1)
             break
-        for ll in range(nin):
-            ao[ll, m] = a[ia[ll]]
-        kin[m] = nin
-        almo[m] = alm
+        _record(m, nin, alm, a, ia, ao, kin, almo)
         lmu = m + 1
         if _stop_path(m, mnl, flmin, nin, ao, ne, rsq, rsq0):
             break
