@@ -42,6 +42,9 @@ NUMERIC_COLUMNS = {
 }
 
 
+LOGICAL_ALLELES_WARNING = ("stores alleles as R logical TRUE (read.table read 'T' as TRUE); like FUSION, "
+                           "they do not match 'T' and are never flipped (--fix_true_alleles reads them as T)")
+
 @dataclass
 class AssocOptions:
     """The flags of FUSION.assoc_test.R (names as FUSION spells them), plus twascli extras."""
@@ -450,13 +453,12 @@ class GeneTester:
         if cv is None:  # weights without cv.performance (FUSION itself stops here): NA, not ""
             row["MODELCV.R2"] = row["MODELCV.PV"] = "NA"
         else:
-            key = (best, self.cv_digits)
-            key = ("cv",) + key
+            key = ("cv", best, self.cv_digits)
             if key not in gene.memo:
                 rsq_rows = [i for i, r in enumerate(model.cv_rows) if "rsq" in r]
                 pv_rows = [i for i, r in enumerate(model.cv_rows) if "pval" in r]
                 gene.memo[key] = (format_cv(cv[rsq_rows, best], self.cv_digits),
-                                     format_cv(cv[pv_rows, best], self.cv_digits))
+                                  format_cv(cv[pv_rows, best], self.cv_digits))
             row["MODELCV.R2"], row["MODELCV.PV"] = gene.memo[key]
 
         eqtl_cols = [i for i, m in enumerate(model.models) if m == "top1"]
@@ -557,6 +559,3 @@ def read_weight(wgt_file: str, fix_true_alleles: bool = False) -> WeightModel:
     """One weight file (a one-line error naming it if unreadable)."""
     return read_wgt_rdat(wgt_file, true_as_t=fix_true_alleles)
 
-
-LOGICAL_ALLELES_WARNING = ("stores alleles as R logical TRUE (read.table read 'T' as TRUE); like FUSION, "
-                           "they do not match 'T' and are never flipped (--fix_true_alleles reads them as T)")

@@ -185,8 +185,8 @@ def run_batch(opts: AssocOptions, traits: list[TraitSpec], threads: int = 1,
         }
         bar = Progress(len(wgtlist), f"chr{norm_chr(c)}", enabled=progress, every=25)
         order = processing_order(wgtlist, keep_list_order=opts.coloc_P is not None or opts.coloc_susie_P is not None)
-        for index, entry, wgt_file, prep in _prepared(ref, wgtlist, order, opts.weights_dir, threads,
-                                                                  fix_true_alleles=opts.fix_true_alleles):
+        prepared = _prepared(ref, wgtlist, order, opts.weights_dir, threads, fix_true_alleles=opts.fix_true_alleles)
+        for index, entry, wgt_file, prep in prepared:
             for t in traits:
                 testers[t.name].add(index, entry, wgt_file, prep)
             bar.step()
