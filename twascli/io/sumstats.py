@@ -6,8 +6,8 @@ import bz2
 import gzip
 import io
 import lzma
-import zlib
 import os
+import zlib
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
