@@ -336,3 +336,16 @@ def test_rn_and_resid_top1_by_hand(tmp_path):
     x = x - X @ np.linalg.lstsq(X, x, rcond=None)[0]
     x = (x - x.mean(0)) / x.std(0, ddof=1)
     np.testing.assert_allclose(got, x.T @ y6 / np.sqrt(y.size - 1), atol=1e-9)
+
+
+def test_default_jobs_follow_the_affinity_mask(monkeypatch):
+    """--jobs defaults to the CPUs a scheduler allotted (affinity mask), not the node's total."""
+    import os
+
+    from twascli.cores import available_cores
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 3}, raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 64)
+    assert available_cores() == 2
+    monkeypatch.delattr(os, "sched_getaffinity")
+    assert available_cores() == 64

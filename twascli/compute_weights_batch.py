@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from twascli import rformat
+from twascli.cores import available_cores
 from twascli.chrom import norm_chr
 from twascli.compute_weights import (
     CwOptions, CwResult, compute_gene, numeric_values, plink_chr_code, read_covar, read_genotypes,
@@ -252,7 +253,7 @@ def run_batch(
         _SHARED["covar"] = read_covar(opts.covar, fam_keys)
 
     tasks = [(i, g, opts, out) for i, g in enumerate(genes)]
-    n_jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
+    n_jobs = max(1, min(jobs or available_cores(), len(tasks)))
     results: list[tuple[CwResult | None, str]] = [(None, "")] * len(tasks)
     bar = Progress(len(tasks), "compute-weights", enabled=None if progress else False)
     if n_jobs == 1:

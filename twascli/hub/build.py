@@ -22,6 +22,7 @@ from typing import Callable
 import numpy as np
 
 from twascli import __version__
+from twascli.cores import available_cores
 from twascli.errors import TwasError
 from twascli.hub import render
 from twascli.hub.data import (
@@ -422,7 +423,7 @@ def _build(opts: HubOptions, specs: list[TraitSpec], catalog: Catalog, static: d
         manifest["traits"][spec.id] = {"sig": sig, "outputs": []}
 
     ctx = _TraitContext(site.root, site.atomic, catalog, opts)
-    jobs = min(opts.jobs or os.cpu_count() or 1, len(todo))
+    jobs = min(opts.jobs or available_cores(), len(todo))
     if jobs > 1 and len(todo) >= 8:  # below that, starting processes costs more than it saves
         import concurrent.futures
         import multiprocessing

@@ -9,7 +9,6 @@ writes etwas/1000G.EUR.22.{bed,bim,fam} (same people, same genotypes).
 import os
 import sys
 
-import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(HERE))))
