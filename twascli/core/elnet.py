@@ -20,19 +20,9 @@ from __future__ import annotations
 
 import numpy as np
 
-try:  # numba is a dependency; without it twascli falls back to python-glmnet's Fortran
-    import numba
-
-    _jit = numba.njit(cache=True, nogil=True)
-    _jit_reassoc = numba.njit(cache=True, nogil=True, fastmath={"reassoc"})
-    AVAILABLE = True
-except ImportError:  # pragma: no cover - exercised only without numba
-    AVAILABLE = False
-
-    def _jit(f):
-        return f
-
-    _jit_reassoc = _jit
+from twascli.core.jit import AVAILABLE  # noqa: F401 (re-exported: without numba, enet.py uses the Fortran)
+from twascli.core.jit import jit as _jit
+from twascli.core.jit import jit_reassoc as _jit_reassoc
 
 _SML, _EPS, _BIG, _MNLAM, _RSQMAX = 1.0e-5, 1.0e-6, 9.9e35, 5, 0.999  # glmnet.control() defaults
 

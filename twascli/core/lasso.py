@@ -34,7 +34,8 @@ import functools
 import math
 
 import numpy as np
-from scipy.linalg import blas
+
+from twascli.core.jit import jit, jit_reassoc
 
 __all__ = ["PLINK_LASSO_SEED", "PLINK_LASSO_DRAWS", "plink_lasso", "plink_lasso_lambda_min"]
 
@@ -185,82 +186,94 @@ def plink_lasso(
     return out
 
 
-def _soft(u: float, lam: float) -> float:
-    """PLINK's update: max(u - lambda, 0) for u > 0, else min(u + lambda, 0)."""
-    if u > 0.0:
-        return u - lam if u > lam else 0.0
-    return u + lam if u < -lam else 0.0
-
-
 def _coordinate_descent(
     xs: np.ndarray, ys: np.ndarray, c: np.ndarray, lam_max: float, lam_min: float
 ) -> np.ndarray:
     """PLINK lasso_bigmem's path of 100 lambdas; returns the coefficients at lambda_min.
 
-    For each lambda, the first sweep visits every column; a column whose coefficient is 0 and
-    whose |x_j'r| <= lambda stays 0 and leaves the active set without touching anything, so runs
-    of such columns are screened with one matrix-vector product per run (recomputed after
-    each column that changes r). The active set after that sweep holds exactly the non-zero
-    coefficients, and later sweeps visit only those. Each update is PLINK's:
+    For each lambda, the residual is rebuilt from the current coefficients, a first sweep visits
+    every column, and later sweeps visit only the columns left non-zero, until the penalised
+    error changes by less than 1e-4 (relative). Each update is PLINK's:
     u = b_j + x_j'r, b_j <- soft(u, lambda), r <- r - x_j (b_j,new - b_j,old).
     """
-    p = xs.shape[1]
-    xt = np.ascontiguousarray(xs.T)  # row j = column j of X
-    rows = list(xt)
-    r = np.empty_like(ys)
+    return _lasso_path(np.ascontiguousarray(xs.T), np.asarray(ys, dtype=np.float64), c.astype(np.float64),
+                       lam_max, lam_min, _NLAMBDA, _MAX_SWEEPS, _DELTA_THRESHOLD)
+
+
+@jit_reassoc
+def _dot(u, v):
+    """u . v, vectorised."""
+    t = 0.0
+    for i in range(u.shape[0]):
+        t += u[i] * v[i]
+    return t
+
+
+@jit
+def _step(xt, j, r, b, lam):
+    """One PLINK coordinate update of b[j] (residual r kept in step); returns the new b[j]."""
+    old = b[j]
+    u = old + _dot(xt[j], r)
+    new = 0.0
+    if u > 0.0:
+        if u > lam:
+            new = u - lam
+    elif u < -lam:
+        new = u + lam
+    b[j] = new
+    if new != old:
+        d = old - new
+        for i in range(r.shape[0]):
+            r[i] += xt[j, i] * d
+    return new
+
+
+@jit
+def _penalised_error(lam, b, surv, ns, r):
+    """lambda * sum|b| over the non-zero columns + the residual sum of squares."""
+    t = 0.0
+    for s in range(ns):
+        t += abs(b[surv[s]])
+    return lam * t + _dot(r, r)
+
+
+@jit
+def _lasso_path(xt, ys, c, lam_max, lam_min, nlambda, max_sweeps, delta):
+    """The 100-lambda path of _coordinate_descent (xt: columns of X as rows)."""
+    p, n = xt.shape
     b = c.copy()  # warm start X'y
-    bl = b.tolist()
-    loghi = math.log(lam_max)
-    logdelta = (loghi - math.log(lam_min)) / (_NLAMBDA - 1.0)
-    for k in range(_NLAMBDA):
-        lam = math.exp(loghi - logdelta * k)
-        nz = [j for j in range(p) if bl[j] != 0.0]
-        r[:] = ys
-        if nz:
-            r -= xt[nz].T @ np.array([bl[j] for j in nz])
-        # ---- first sweep: all columns active
-        surv: list[int] = []
-        pos = 0
-        for nxt in nz + [p]:
-            while pos < nxt:  # columns pos..nxt-1 have b = 0
-                blk = xt[pos:nxt] @ r
-                hit = np.flatnonzero(np.abs(blk) > lam)
-                if hit.size == 0:
-                    break
-                j = pos + int(hit[0])
-                new = _soft(float(blk[hit[0]]), lam)
-                bl[j] = new
-                blas.daxpy(rows[j], r, a=-new)
-                surv.append(j)
-                pos = j + 1
-            if nxt == p:
-                break
-            old = bl[nxt]
-            new = _soft(old + float(rows[nxt] @ r), lam)
-            bl[nxt] = new
-            if new != old:
-                blas.daxpy(rows[nxt], r, a=old - new)
-            if new != 0.0:
-                surv.append(nxt)
-            pos = nxt + 1
-        err_cur = lam * sum(abs(bl[j]) for j in surv) + float(r @ r)
-        # ---- further sweeps over the surviving (non-zero) columns
-        for _ in range(_MAX_SWEEPS):
-            kept: list[int] = []
-            for j in surv:
-                old = bl[j]
-                new = _soft(old + float(rows[j] @ r), lam)
-                bl[j] = new
-                if new != old:
-                    blas.daxpy(rows[j], r, a=old - new)
-                if new != 0.0:
-                    kept.append(j)
-            surv = kept
+    r = np.empty(n)
+    surv = np.empty(p, dtype=np.int64)
+    loghi = np.log(lam_max)
+    logdelta = (loghi - np.log(lam_min)) / (nlambda - 1.0)
+    for k in range(nlambda):
+        lam = np.exp(loghi - logdelta * k)
+        for i in range(n):
+            r[i] = ys[i]
+        for j in range(p):
+            if b[j] != 0.0:
+                bj = b[j]
+                for i in range(n):
+                    r[i] -= xt[j, i] * bj
+        ns = 0
+        for j in range(p):  # first sweep: every column
+            if _step(xt, j, r, b, lam) != 0.0:
+                surv[ns] = j
+                ns += 1
+        err_cur = _penalised_error(lam, b, surv, ns, r)
+        for _ in range(max_sweeps):  # then the non-zero ones until the error settles
+            kept = 0
+            for s in range(ns):
+                j = surv[s]
+                if _step(xt, j, r, b, lam) != 0.0:
+                    surv[kept] = j
+                    kept += 1
+            ns = kept
             err_last = err_cur
-            err_cur = lam * sum(abs(bl[j]) for j in surv) + float(r @ r)
+            err_cur = _penalised_error(lam, b, surv, ns, r)
             hi = max(err_last, err_cur)
             if err_cur != err_cur or hi == 0.0:  # NaN stops PLINK; 0/0 would never stop
                 break
-            if (1.0 - min(err_last, err_cur) / hi) < _DELTA_THRESHOLD:
+            if (1.0 - min(err_last, err_cur) / hi) < delta:
                 break
-    return np.array(bl)
+    return b
