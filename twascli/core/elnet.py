@@ -119,6 +119,16 @@ def _update(k, gk, a, cl, xv, vp, ab, dem):
 
 
 @_jit
+def _enter(k, nin, nx, mm, ia):
+    """Append variable k to the active list; returns the new count (> nx: the list was full)."""
+    nin += 1
+    if nin <= nx:
+        mm[k] = nin
+        ia[nin - 1] = k
+    return nin
+
+
+@_jit
 def _record(m, nin, alm, a, ia, ao, kin, almo):
     """Store path step m: the active coefficients, their count and lambda."""
     for ll in range(nin):
@@ -149,14 +159,9 @@ def _elnet_cov(bta, ju, vp, cl, g, gram, xv, ne, nx, nlam, flmin, thr, maxit):
     da = np.zeros(ni)
     gram_a = np.zeros((nx, nx))  # Gram block of the active variables, in active order
     g_a = np.zeros(nx)
-    rsq = 0.0
-    nlp = 0
-    nin = 0
-    iz = 0
-    lmu = 0
-    jerr = 0
+    rsq, alm = 0.0, 0.0  # R^2 so far, current lambda
+    nlp, nin, iz, lmu, jerr = 0, 0, 0, 0, 0  # sweeps, active count, active-first flag, steps, error
     mnl = min(_MNLAM, nlam)
-    alm = 0.0
     for m in range(nlam):
         alm = _next_lambda(m, alm, alf, bta, g, ju, vp)
         dem = alm * omb
@@ -175,12 +180,10 @@ def _elnet_cov(bta, ju, vp, cl, g, gram, xv, ne, nx, nlam, flmin, thr, maxit):
                     if a[k] == ak:
                         continue
                     if mm[k] == 0:
-                        nin += 1
+                        nin = _enter(k, nin, nx, mm, ia)
                         if nin > nx:
                             overflow = True
                             break
-                        mm[k] = nin
-                        ia[nin - 1] = k
                         for ll in range(nin):
                             gram_a[nin - 1, ll] = gram[k, ia[ll]]
                             gram_a[ll, nin - 1] = gram[ia[ll], k]
@@ -263,14 +266,9 @@ def _elnet_naive(bta, ju, vp, cl, r, x, xv, ne, nx, nlam, flmin, thr, maxit):
     a, mm, ia, ao, kin, almo = _alloc(ni, nx, nlam)
     g = np.zeros(ni)
     ix = np.zeros(ni, dtype=np.int64)  # 1 = in the strong set
-    rsq = 0.0
-    nlp = 0
-    nin = 0
-    iz = 0
-    lmu = 0
-    jerr = 0
+    rsq, alm = 0.0, 0.0  # R^2 so far, current lambda
+    nlp, nin, iz, lmu, jerr = 0, 0, 0, 0, 0  # sweeps, active count, active-first flag, steps, error
     mnl = min(_MNLAM, nlam)
-    alm = 0.0
     for j in range(ni):
         if ju[j] != 0:
             g[j] = abs(_dot_col(r, x, j))
@@ -308,12 +306,10 @@ def _elnet_naive(bta, ju, vp, cl, r, x, xv, ne, nx, nlam, flmin, thr, maxit):
                         if a[k] == ak:
                             continue
                         if mm[k] == 0:
-                            nin += 1
+                            nin = _enter(k, nin, nx, mm, ia)
                             if nin > nx:
                                 overflow = True
                                 break
-                            mm[k] = nin
-                            ia[nin - 1] = k
                         rsq, dlx = _naive_update(k, a, ak, gk, r, x, xv, rsq, dlx)
                     if overflow:
                         break
