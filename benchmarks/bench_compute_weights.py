@@ -30,8 +30,8 @@ sys.path.insert(0, ROOT)
 
 import numpy as np
 
-from twascli.compute_weights import CwOptions, compute_gene, estimate_hsq, prepare_gene, scaled_genotypes
-from twascli.compute_weights_batch import BatchGene, run_batch
+from twascli.weights.gene import CwOptions, compute_gene, estimate_hsq, prepare_gene, scaled_genotypes
+from twascli.weights.batch import BatchGene, run_batch
 from twascli.core.cv import GeneData, train_models
 from twascli.core.rrng import RRandom
 

@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 
 from twascli.cli import run
-from twascli.compute_weights import CwOptions, CwResult, compute_gene
-from twascli.compute_weights_batch import profile_tables
+from twascli.weights.gene import CwOptions, CwResult, compute_gene
+from twascli.weights.batch import profile_tables
 from twascli.core.cv import parse_models
 from twascli.core.enet import cv_glmnet
 from twascli.core.rrng import RRandom
@@ -313,7 +313,7 @@ def test_rn_and_resid_top1_by_hand(tmp_path):
     """--rn --resid --covar: top1 = scale(G_resid)' y / sqrt(n-1), y = 6-digit scale(resid(rn(y)))."""
     from scipy.stats import norm, rankdata
 
-    from twascli.compute_weights import read_genotypes
+    from twascli.weights.gene import read_genotypes
     from twascli.core.rstats import plink_fam_number
 
     src = os.path.join(EQTL, "TissueA", "GENE6_023")

@@ -268,7 +268,7 @@ def test_scatter_with_missing_gwas_snps(tmp_path, capsys):
 
 
 def test_layout_never_overlaps():
-    from twascli.plots import GeneBox, layout_genes, text_width_in
+    from twascli.post.draw import GeneBox, layout_genes, text_width_in
 
     rng = np.random.default_rng(1)
     genes = [GeneBox(s, s + rng.integers(1000, 80000), f"GENE{i:03d}", "other")

@@ -15,7 +15,8 @@ import pytest
 from twascli.cli import run
 from twascli.io.rdat import read_wgt_rdat, write_wgt_rdat
 from twascli.rformat import R_NA_REAL
-from twascli.utils_tools import SCORE_USAGE, profile_name, read_path_list
+from twascli.tools.make_score import SCORE_USAGE
+from twascli.tools.profile import profile_name, read_path_list
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 WEIGHTS = os.path.join(HERE, "data", "parity", "fusion", "WEIGHTS")

@@ -42,8 +42,8 @@ def assoc_test(
     threads: int = typer.Option(1, "--threads", min=1, help="twascli: threads for reading weights and computing LD"),
     fix_true_alleles: bool = typer.Option(False, "--fix_true_alleles", "--fix-true-alleles", help="twascli: read weight alleles that R stored as logical TRUE as 'T' (FUSION leaves them unmatched)"),
 ) -> None:
-    from twascli.assoc import AssocOptions  # heavy imports only when the command runs
-    from twascli.assoc_batch import TraitSpec, read_trait_table, run_batch, trait_name
+    from twascli.assoc.gene import AssocOptions  # heavy imports only when the command runs
+    from twascli.assoc.run import TraitSpec, read_trait_table, run_batch, trait_name
 
     traits = [TraitSpec(trait_name(s), s) for s in (sumstats or [])]
     if sumstats_list:

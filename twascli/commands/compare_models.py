@@ -20,6 +20,6 @@ def compare_models(
     window: int = typer.Option(500000, "--window", help="Window around pos1 features to take"),
 ) -> None:
     """Print one tab-separated line per pair of nearby models (WGT paths as written in the lists)."""
-    from twascli.utils_tools import compare_models_run
+    from twascli.tools.compare_models import compare_models_run
 
     sys.stdout.write(compare_models_run(pos1, pos2, chr, ref_ld_chr, window))

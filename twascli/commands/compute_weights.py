@@ -46,8 +46,8 @@ def compute_weights(
 ) -> None:
     """FUSION.compute_weights.R flags (+ twascli batch options); see HELP."""
     # imported here so that other subcommands do not pay for scipy/glmnet start-up
-    from twascli.compute_weights import CwOptions, compute_gene
-    from twascli.compute_weights_batch import read_batch_list, read_gene_table, run_batch
+    from twascli.weights.gene import CwOptions, compute_gene
+    from twascli.weights.batch import read_batch_list, read_gene_table, run_batch
 
     opts = CwOptions(
         bfile=bfile or "", out=out, tmp=tmp, pheno=pheno, covar=covar, resid=resid, hsq_p=hsq_p,

@@ -21,7 +21,7 @@ def make_score(
     import os
 
     from twascli.errors import TwasError
-    from twascli.utils_tools import SCORE_USAGE, make_score_text
+    from twascli.tools.make_score import SCORE_USAGE, make_score_text
 
     if wgt is None or not os.path.exists(wgt):
         sys.stdout.write(SCORE_USAGE)

@@ -43,7 +43,7 @@ def post_process(
     top1_single_snp: bool = typer.Option(False, "--top1_single_snp", "--top1-single-snp", help="twascli fix: predict top1 models from their top eQTL SNP only, as assoc-test does (FUSION's post-process weights every SNP by its eQTL z-score)"),
     fix_true_alleles: bool = typer.Option(False, "--fix_true_alleles", "--fix-true-alleles", help="twascli fix: read weight alleles that R stored as logical TRUE as 'T' (FUSION leaves them unmatched)"),
 ) -> None:
-    from twascli.post_process import PostOptions, run_post_process  # heavy: only when run
+    from twascli.post.run import PostOptions, run_post_process  # heavy: only when run
 
     opts = PostOptions(
         input=input, out=out, sumstats=sumstats, ref_ld_chr=ref_ld_chr, chr=chr, minp_input=minp_input,

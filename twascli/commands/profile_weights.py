@@ -17,7 +17,7 @@ def profile_weights(
     wgt_list: str = typer.Argument(..., metavar="LIST", help="File with one .wgt.RDat path per line"),
 ) -> None:
     """Print FUSION's weights profile for the files named in LIST."""
-    from twascli.utils_tools import profile_weights as run_profile
+    from twascli.tools.profile import profile_weights as run_profile
 
     out, err = run_profile(wgt_list)
     sys.stdout.write(out)

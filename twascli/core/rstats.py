@@ -11,6 +11,8 @@ import math
 
 import numpy as np
 
+from twascli.rformat import R_NA_REAL
+
 
 def r_colmeans(x: np.ndarray) -> np.ndarray:
     """R's colMeans(): long-double column sums divided by n, then rounded to double."""
@@ -170,3 +172,63 @@ def plink_fam_number(value: float) -> float:
     r += int((scaled - r) + (0.500000005 if r & 1 else 0.499999995))
     out = float(f"{r}e{-shift}")
     return -out if value < 0 else out
+
+
+# R's summary statistics in long double, with NA (not NaN) where R prints NA (FUSION's utils).
+
+
+def r_mean(x: np.ndarray) -> float:
+    """R mean() of doubles: long-double sum / n plus R's second-pass correction (NA if any NA)."""
+    x = np.asarray(x, dtype=np.float64)
+    if x.size == 0:
+        return math.nan
+    if np.isnan(x).any():
+        return R_NA_REAL
+    n = np.longdouble(x.size)
+    s = np.sum(x.astype(np.longdouble)) / n
+    if np.isfinite(float(s)):
+        s = s + np.sum(x.astype(np.longdouble) - s) / n
+    return float(s)
+
+
+def r_sd_na(x: np.ndarray) -> float:
+    """R sd() (cov.c two-pass, long double) as profile_wgt.R prints it; NA for fewer than two values or any NA."""
+    x = np.asarray(x, dtype=np.float64)
+    if x.size < 2 or np.isnan(x).any():
+        return R_NA_REAL
+    xl = x.astype(np.longdouble)
+    n = np.longdouble(x.size)
+    m = np.sum(xl) / n
+    if np.isfinite(float(m)):
+        m = m + np.sum(xl - m) / n
+    xm = np.longdouble(float(m))
+    dev = xl - xm
+    return float(np.sqrt(float(np.sum(dev * dev) / np.longdouble(x.size - 1))))
+
+
+def r_cor(x: np.ndarray, y: np.ndarray) -> float:
+    """R cor(x, y) (Pearson, use='everything'): NaN when either vector has NA or zero variance."""
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    if x.size < 2 or np.isnan(x).any() or np.isnan(y).any():
+        return math.nan
+    xl, yl = x.astype(np.longdouble), y.astype(np.longdouble)
+    n = np.longdouble(x.size)
+    mx, my = np.sum(xl) / n, np.sum(yl) / n
+    mx, my = mx + np.sum(xl - mx) / n, my + np.sum(yl - my) / n
+    dx, dy = xl - np.longdouble(float(mx)), yl - np.longdouble(float(my))
+    sxx, syy = float(np.sum(dx * dx)), float(np.sum(dy * dy))
+    if sxx == 0.0 or syy == 0.0:
+        return math.nan
+    sxy = float(np.sum(dx * dy))
+    r = sxy / (math.sqrt(sxx) * math.sqrt(syy))
+    return min(1.0, max(-1.0, r))
+
+
+def which_min(v: np.ndarray) -> int | None:
+    """R which.min(): index of the first minimum ignoring NA/NaN, None when all are missing."""
+    v = np.asarray(v, dtype=np.float64)
+    ok = ~np.isnan(v)
+    if not ok.any():
+        return None
+    return int(np.flatnonzero(ok & (v == v[ok].min()))[0])

@@ -1,4 +1,4 @@
-"""Shared types of `post-process`: options (FUSION's flags), digits, logging, per-locus results."""
+"""What `post-process` produces: its log (FUSION's messages), per-locus and per-run results."""
 
 from __future__ import annotations
 
@@ -8,61 +8,8 @@ from typing import Callable
 
 import numpy as np
 
-from twascli import rformat
 from twascli.core import postproc as pp
 from twascli.io.atomic import atomic_write_text
-
-PANEL_COLORS = [
-    "#8DD3C7", "#FFFFB3", "#BEBADA", "#FB8072", "#80B1D3", "#FDB462",
-    "#B3DE69", "#FCCDE5", "#D9D9D9", "#BC80BD", "#CCEBC5", "#FFED6F",
-]
-
-
-@dataclass
-class PostOptions:
-    """FUSION.post_process.R's flags (same names and defaults) plus twascli's extras."""
-
-    input: str
-    out: str
-    ref_ld_chr: str
-    chr: str
-    sumstats: str | None = None
-    minp_input: float = 1.0
-    max_r2: float = 0.90
-    min_r2: float = 0.05
-    locus_win: int = 100_000
-    max_cz_increase: float = 1.96
-    zthresh: float | None = None  # None/0: Bonferroni over the analysed rows
-    plot: bool = False
-    plot_legend: str | None = None  # all | joint
-    plot_corr: bool = False
-    plot_individual: bool = False
-    plot_eqtl: bool = False
-    plot_scatter: bool = False
-    report: bool = False
-    omnibus: bool = False
-    omnibus_corr: str | None = None
-    eqtl_model: str = "top1"
-    ldsc: bool = False
-    save_loci: bool = False
-    verbose: int = 1
-    glist: str | None = None  # twascli: hg19 (default), hg38 or a CHR P0 P1 ID file
-    digits: int | None = None  # twascli: significant digits everywhere (FUSION: 2 in tables, 3 elsewhere)
-    top1_single_snp: bool = False  # twascli fix: top1 models predict from their top SNP only (as assoc-test)
-    fix_true_alleles: bool = False  # twascli fix: weight alleles stored as logical TRUE read as "T"
-
-
-@dataclass
-class Digits:
-    """Significant digits FUSION uses: 2 in the joint/cond tables, 3 in cat() output and CORR.dat."""
-
-    table: int = 2
-    cat: int = 3
-    corr: int = 3
-
-    @classmethod
-    def of(cls, digits: int | None) -> "Digits":
-        return cls() if digits is None else cls(digits, digits, digits)
 
 
 class Log:
@@ -111,13 +58,7 @@ class PostResult:
     warned: set[int] = field(default_factory=set)  # features already warned about (collinearity)
 
 
-
 def write_output(path: str, text: str, result: PostResult) -> None:
     """Write one output file atomically and record it."""
     atomic_write_text(path, text)
     result.files.append(path)
-
-
-def fmt_cat(x: float | int, d: int) -> str:
-    """A number as R's cat() prints it with options(digits=D)."""
-    return rformat.format_cat(x, d)

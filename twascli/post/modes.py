@@ -10,8 +10,9 @@ from twascli import rformat
 from twascli.core import postproc as pp
 from twascli.io.atomic import atomic_open
 from twascli.io.plink import Genotypes
-from twascli.post_inputs import Features, SnpLookup, load_aligned, panel_dir_name, predict
-from twascli.post_model import Digits, Log, PostOptions, PostResult, write_output
+from twascli.post.inputs import Features, SnpLookup, load_aligned, panel_dir_name, predict
+from twascli.post.options import Digits, PostOptions
+from twascli.post.results import Log, PostResult, write_output
 
 
 def run_omnibus(opts: PostOptions, feats: Features, genos: Genotypes, digits: Digits, log: Log, result: PostResult) -> None:

@@ -2,7 +2,7 @@
 
 Genes come from a `--batch` table (FUSION's per-gene inputs) or from one genotype file plus a
 gene table and an expression table (`--genes`); each is trained by
-`twascli.compute_weights.compute_gene` in a forked worker, and the run writes OUT/<ID>.wgt.RDat,
+`twascli.weights.gene.compute_gene` in a forked worker, and the run writes OUT/<ID>.wgt.RDat,
 OUT.pos, FUSION.profile_wgt.R's OUT.profile/.profile.err and a per-gene OUT.log.
 """
 
@@ -19,7 +19,7 @@ import pandas as pd
 from twascli import rformat
 from twascli.cores import available_cores
 from twascli.chrom import norm_chr
-from twascli.compute_weights import (
+from twascli.weights.gene import (
     CwOptions, CwResult, compute_gene, numeric_values, plink_chr_code, read_covar, read_genotypes,
 )
 from twascli.core.cv import parse_models

@@ -17,7 +17,7 @@ from typing import Callable, Iterator
 import numpy as np
 import pandas as pd
 
-from twascli.assoc import (
+from twascli.assoc.gene import (
     NUMERIC_COLUMNS, AssocOptions, AssocResult, GeneTester, TraitData, align_trait, load_reference,
     prepare_gene, read_weight, validate_coloc,
 )
@@ -218,7 +218,7 @@ def write_result(out: str, result: AssocResult, digits: int | None, emit: Callab
                             announce=lambda: emit(f"Results in the MHC are written to {out}.MHC , evaluate "
                                                   "with caution due to complex LD structure"))
     if result.susie_summary or result.susie_results:
-        from twascli.coloc_run import write_susie_tables
+        from twascli.assoc.coloc import write_susie_tables
 
         write_susie_tables(out, result)
     del wrote_mhc

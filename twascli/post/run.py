@@ -13,10 +13,11 @@ from twascli.chrom import chr_file_prefix
 from twascli.core import postproc as pp
 from twascli.errors import TwasError
 from twascli.io.plink import Genotypes, read_plink
-from twascli.post_inputs import Features, Predicted, aligned_gwas_z, predict_features, r_type_convert, read_features, read_glist
-from twascli.post_model import Digits, LocusResult, Log, PostOptions, PostResult, fmt_cat, write_output
-from twascli.post_modes import run_ldsc, run_omnibus
-from twascli.post_plots import build_locus_plot, plot_corr
+from twascli.post.inputs import Features, Predicted, aligned_gwas_z, predict_features, r_type_convert, read_features, read_glist
+from twascli.post.options import Digits, PostOptions, fmt_cat
+from twascli.post.results import LocusResult, Log, PostResult, write_output
+from twascli.post.modes import run_ldsc, run_omnibus
+from twascli.post.plot_pages import build_locus_plot, plot_corr
 
 __all__ = ["PostOptions", "PostResult", "Log", "run_post_process"]
 
@@ -145,7 +146,7 @@ def run_main(
         if opts.report:
             report_lines.append(_report_row(opts, loc, feats, genos, digits))
         if opts.plot:
-            from twascli.plots import plot_locus
+            from twascli.post.draw import plot_locus
 
             path = f"{opts.out}.loc_{i}.pdf"
             plot_locus(path, build_locus_plot(opts, loc, feats, pred, genos, glist))

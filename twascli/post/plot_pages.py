@@ -8,9 +8,16 @@ import pandas as pd
 from twascli import rformat
 from twascli.core import postproc as pp
 from twascli.io.plink import Genotypes
-from twascli.plots import GeneBox, LocusPage, LocusPlot, plot_corr_pdf
-from twascli.post_inputs import Features, Predicted, panel_dir_name
-from twascli.post_model import PANEL_COLORS, Digits, LocusResult, Log, PostOptions, PostResult
+from twascli.post.draw import GeneBox, LocusPage, LocusPlot, plot_corr_pdf
+from twascli.post.inputs import Features, Predicted, panel_dir_name
+from twascli.post.options import Digits, PostOptions
+from twascli.post.results import LocusResult, Log, PostResult
+
+#: Colours of the panels in the locus plots (RColorBrewer Set3, as FUSION).
+PANEL_COLORS = [
+    "#8DD3C7", "#FFFFB3", "#BEBADA", "#FB8072", "#80B1D3", "#FDB462",
+    "#B3DE69", "#FCCDE5", "#D9D9D9", "#BC80BD", "#CCEBC5", "#FFED6F",
+]
 
 
 def build_locus_plot(

@@ -500,7 +500,7 @@ class GeneTester:
         run_abf = passed and opts.coloc_P is not None
         run_susie = passed and opts.coloc_susie_P is not None
         if passed:
-            from twascli.coloc_run import run_coloc  # noqa: PLC0415 (loaded only when used)
+            from twascli.assoc.coloc import run_coloc  # noqa: PLC0415 (loaded only when used)
 
             run_coloc(opts, self.trait, entry, label, row, wmat, eqtl_cols, gene, cur_z,
                       self.carry, run_abf, run_susie, log, self.result, wgt_file)
