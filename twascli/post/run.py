@@ -148,6 +148,9 @@ def run_main(
         if opts.finemap:
             loc.finemap = fmod.finemap_locus(opts, loc, feats, pred, genos, ld_raw)
             fmod.write_focus(opts, loc, loc.finemap, feats, result)
+            null_pip, cred = fmod.report_fields(loc.finemap, feats)
+            log.info(f"locus {i}: FOCUS {opts.finemap_credible:g} credible set {cred} (null model PIP {null_pip}, "
+                     f"{loc.finemap.res.n_configs} configurations)", 2)
         write_locus_files(opts, loc, feats, genos, digits, result)
         _print_locus_lines(loc, log, digits)
         if opts.report:
