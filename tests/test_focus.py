@@ -122,20 +122,21 @@ def _focus_inputs(tmp_path):
     return str(dat), str(tmp_path / "REF.")
 
 
-@pytest.mark.parametrize("ridge_file", ["focus_ridge0.focus.tsv"])
-def test_pips_agree_with_pyfocus(tmp_path, ridge_file):
-    """PIPs, null PIP and credible sets of both loci equal pyfocus 0.802's (--ridge-term 0, SOURCE.md).
+@pytest.mark.parametrize("ridge", ["0", "0.1"])
+def test_pips_agree_with_pyfocus(tmp_path, ridge):
+    """PIPs, null PIP, z and credible sets of both loci equal pyfocus 0.802's (--ridge-term 0 and its
+    default 0.1 as --finemap_ridge, SOURCE.md).
 
     Same z (assoc-test --digits 12; FOCUS recomputes them from the same GWAS, LD and weights) and the same
     predicted-expression correlation: only rounding separates the two (FOCUS's table has 10 digits), so
-    rtol 1e-6 has ample margin while any model difference shows (FOCUS's default ridge 0.1 moves PIPs by >1e-3).
+    rtol 1e-6 has ample margin while any model difference shows (the ridge moves PIPs by >1e-3).
     """
     dat, ref = _focus_inputs(tmp_path)
     opts = PostOptions(input=dat, out=str(tmp_path / "o"), ref_ld_chr=ref, chr="22",
                        sumstats=os.path.join(FOCUS_DATA, "gwas.sumstats.gz"), minp_input=2.0, verbose=0,
-                       top1_single_snp=True, finemap=True)
+                       top1_single_snp=True, finemap=True, finemap_ridge=float(ridge))
     res = run_post_process(opts, None)
-    ref_tab = pd.read_csv(os.path.join(FOCUS_DATA, ridge_file), sep="\t")
+    ref_tab = pd.read_csv(os.path.join(FOCUS_DATA, f"focus_ridge{ridge}.focus.tsv"), sep="\t")
     assert len(res.loci) == 2
     feats = read_features(dat, "22", 2.0, ("FILE", "ID"))
     for loc in res.loci:
@@ -143,17 +144,19 @@ def test_pips_agree_with_pyfocus(tmp_path, ridge_file):
         block = f"22:{loc.start}-22:{loc.end}"
         fo = ref_tab[ref_tab.block == block]
         assert len(fo) == len(fm.models) + 1
-        key = {(g, t): (p, c) for g, t, p, c in zip(fo.ens_gene_id, fo.tissue, fo.pips_pop1, fo.in_cred_set_pop1)}
+        key = {(g, t): (p, c, z) for g, t, p, c, z in
+               zip(fo.ens_gene_id, fo.tissue, fo.pips_pop1, fo.in_cred_set_pop1, fo.twas_z_pop1)}
         for j, i in enumerate(fm.models):
-            pip, cs = key[(str(feats.id[i]), str(feats.panel[i]))]
+            pip, cs, z = key[(str(feats.id[i]), str(feats.panel[i]))]
             assert fm.res.pips[j] == pytest.approx(pip, rel=1e-6, abs=1e-12)
+            assert fm.res.z[j] == pytest.approx(z, rel=1e-8, abs=1e-9)
             assert bool(fm.res.in_cred_set[j]) == bool(cs)
         null = fo[fo.ens_gene_id == "NULL.MODEL"].iloc[0]
         assert fm.res.null_pip == pytest.approx(null.pips_pop1, rel=1e-6, abs=1e-15)
         assert fm.res.null_in_cred_set == bool(null.in_cred_set_pop1)
-    # FOCUS's default ridge (0.1) is a different correlation: twascli (ridge 0) does not claim to match it
-    r01 = pd.read_csv(os.path.join(FOCUS_DATA, "focus_ridge0.1.focus.tsv"), sep="\t")
-    assert np.abs(r01.pips_pop1.to_numpy() - ref_tab.pips_pop1.to_numpy()).max() > 1e-3
+    other = pd.read_csv(os.path.join(FOCUS_DATA, f"focus_ridge{'0.1' if ridge == '0' else '0'}.focus.tsv"), sep="\t")
+    moved = ref_tab.merge(other, on=["block", "ens_gene_id", "tissue"], how="outer")
+    assert np.abs(moved.pips_pop1_x - moved.pips_pop1_y).max() > 1e-3  # the tolerance tells the two apart
 
 
 def _localised_top(tmp_path) -> str:
@@ -203,6 +206,7 @@ def test_cli_finemap_end_to_end(tmp_path, capsys):
     ("--finemap_credible", "0", "--finemap_credible must be in (0, 1)"),
     ("--finemap_prior_prob", "1", "--finemap_prior_prob must be in (0, 1)"),
     ("--finemap_max_genes", "0", "--finemap_max_genes must be >= 1"),
+    ("--finemap_ridge", "-0.1", "--finemap_ridge must be >= 0"),
 ])
 def test_bad_finemap_options(tmp_path, capsys, flag, value, msg):
     top = _localised_top(tmp_path)
@@ -212,3 +216,21 @@ def test_bad_finemap_options(tmp_path, capsys, flag, value, msg):
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 1 and len(err) == 1 and msg in err[0]
     assert not [p for p in os.listdir(tmp_path) if p.startswith("o")]
+
+
+def test_ridge_adjust_is_focus_ldmat_plus_ridge():
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(300, 20))
+    r = np.corrcoef(x.T)
+    w = rng.normal(size=(20, 4)) * (rng.random((20, 4)) < 0.4)
+    w[0] += 1.0
+    zg = rng.normal(size=20)
+    sd = np.sqrt(np.einsum("ij,ij->j", w, r @ w))
+    cor0 = (w.T @ r @ w) / np.outer(sd, sd)
+    z0 = w.T @ zg / sd
+    z, c = focus.ridge_adjust(z0, cor0, sd, w.T @ w, 0.1)
+    ldr = r + 0.1 * np.eye(20)  # FOCUS: LDRefPanel.estimate_ld(adjust=0.1), then estimate_cor and assoc_test
+    cov = w.T @ ldr @ w
+    d = np.sqrt(np.diag(cov))
+    np.testing.assert_allclose(c, cov / np.outer(d, d), rtol=1e-12)
+    np.testing.assert_allclose(z, w.T @ zg / d, rtol=1e-12)

@@ -78,6 +78,18 @@ def regress_intercept(z: np.ndarray, corr: np.ndarray, intercept: np.ndarray) ->
     return resid, float(inter_z)
 
 
+def ridge_adjust(z: np.ndarray, corr: np.ndarray, sd: np.ndarray, wtw: np.ndarray, ridge: float) -> tuple[np.ndarray, np.ndarray]:
+    """TWAS z and predicted-expression correlation as FOCUS computes them with LD + RIDGE * I
+    (`focus finemap --ridge-term`, LDRefPanel.estimate_ld; default there 0.1).
+
+    With SD_i = sqrt(w_i'R w_i) and WTW = W'W: cov = R_g * SD SD' + ridge W'W;
+    z_i = w_i'z_gwas / sqrt(cov_ii) = z_i(ridge 0) * SD_i / sqrt(cov_ii); corr = cov_ij / sqrt(cov_ii cov_jj).
+    """
+    cov = corr * np.outer(sd, sd) + ridge * wtw
+    d = np.sqrt(np.diag(cov))
+    return z * sd / d, cov / np.outer(d, d)
+
+
 def log_bayes_factors(z: np.ndarray, corr: np.ndarray, configs: np.ndarray, s2: float) -> np.ndarray:
     """log BF of each causal configuration (rows of CONFIGS, k model indices each) against the null.
 

@@ -37,6 +37,8 @@ def validate(opts: PostOptions) -> None:
         raise TwasError(f"--finemap_prior_prob must be in (0, 1), not {opts.finemap_prior_prob:g}")
     if opts.finemap_max_genes < 1:
         raise TwasError(f"--finemap_max_genes must be >= 1, not {opts.finemap_max_genes}")
+    if opts.finemap_ridge < 0:
+        raise TwasError(f"--finemap_ridge must be >= 0, not {opts.finemap_ridge:g}")
     if not 0.0 < opts.finemap_credible < 1.0:
         raise TwasError(f"--finemap_credible must be in (0, 1), not {opts.finemap_credible:g}")
 
@@ -51,16 +53,26 @@ def intercept_vector(genos: Genotypes, pred: Predicted, models: np.ndarray, snp_
     return (xs.T @ pred.ge[:, models]).sum(axis=0) / (genos.n - 1)
 
 
+def weight_crossprod(pred: Predicted, models: np.ndarray) -> np.ndarray:
+    """W'W of the MODELS' non-zero weights over the reference SNPs (k x k; memory: their SNPs x k)."""
+    cols = np.unique(np.concatenate([pred.weights[i][0] for i in models])) if len(models) else np.zeros(0, int)
+    w = np.zeros((len(cols), len(models)))
+    for j, i in enumerate(models):
+        c, v = pred.weights[i]
+        np.add.at(w[:, j], np.searchsorted(cols, c), v)
+    return w.T @ w
+
+
 def finemap_locus(
     opts: PostOptions, loc: LocusResult, feats: Features, pred: Predicted, genos: Genotypes, corr: np.ndarray,
 ) -> LocusFinemap:
     """FOCUS posterior of the models of LOC (CORR: the raw predicted-expression correlation)."""
     models = np.flatnonzero(loc.in_locus)
     inter = intercept_vector(genos, pred, models, loc.snp_idx) if opts.finemap_intercept else None
-    res = focus.finemap(
-        feats.z[models], corr[np.ix_(models, models)], opts.finemap_prior_prob, opts.finemap_max_genes,
-        opts.finemap_credible, inter,
-    )
+    z, r = feats.z[models], corr[np.ix_(models, models)]
+    if opts.finemap_ridge > 0:
+        z, r = focus.ridge_adjust(z, r, pred.raw_sd[models], weight_crossprod(pred, models), opts.finemap_ridge)
+    res = focus.finemap(z, r, opts.finemap_prior_prob, opts.finemap_max_genes, opts.finemap_credible, inter)
     return LocusFinemap(models, res)
 
 

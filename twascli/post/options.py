@@ -44,6 +44,7 @@ class PostOptions:
     finemap_max_genes: int = 3  # FOCUS --max-genes
     finemap_credible: float = 0.9  # FOCUS --credible-level
     finemap_intercept: bool = False  # FOCUS --intercept
+    finemap_ridge: float = 0.0  # FOCUS --ridge-term (FOCUS's default 0.1; 0: FUSION's correlation)
 
 
 @dataclass

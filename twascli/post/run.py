@@ -79,6 +79,8 @@ def run_post_process(opts: PostOptions, log: Log | None = None) -> PostResult:
             pred.ge[:, keep], pred.snp_used, pred.constant[keep],
             [e for e, k in zip(pred.eqtl_pos, keep) if k] if pred.eqtl_pos else [],
             [e for e, k in zip(pred.eqtl_z, keep) if k] if pred.eqtl_z else [],
+            pred.raw_sd[keep] if pred.raw_sd is not None else None,
+            [e for e, k in zip(pred.weights, keep) if k] if pred.weights else [],
         )
     result.n_features = len(feats)
     if len(feats) == 0:
