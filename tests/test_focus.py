@@ -151,6 +151,11 @@ def test_pips_agree_with_pyfocus(tmp_path, ridge):
             assert fm.res.pips[j] == pytest.approx(pip, rel=1e-6, abs=1e-12)
             assert fm.res.z[j] == pytest.approx(z, rel=1e-8, abs=1e-9)
             assert bool(fm.res.in_cred_set[j]) == bool(cs)
+        written = pd.read_csv(str(tmp_path / f"o.loc_{loc.number}.focus"), sep="\t")
+        assert set(written.block) == {block}  # FOCUS's region spelling
+        both = written.merge(fo, on=["ens_gene_id", "tissue"], how="outer")
+        assert len(both) == len(fo)  # the same models (and the null) on both sides
+        np.testing.assert_allclose(both.pips_pop1_x, both.pips_pop1_y, rtol=1e-5, atol=1e-12)  # 6 digits written
         null = fo[fo.ens_gene_id == "NULL.MODEL"].iloc[0]
         assert fm.res.null_pip == pytest.approx(null.pips_pop1, rel=1e-6, abs=1e-15)
         assert fm.res.null_in_cred_set == bool(null.in_cred_set_pop1)

@@ -98,7 +98,7 @@ def focus_table(opts: PostOptions, loc: LocusResult, fm: LocusFinemap, feats: Fe
     """OUT.loc_N.focus: FOCUS's output columns where they apply (rows by decreasing PIP, the null
     model among them as in FOCUS), led by the --input FILE, ID and PANEL of each model."""
     r = fm.res
-    block = f"{opts.chr}:{loc.start}-{loc.end}"
+    block = f"{opts.chr}:{loc.start}-{opts.chr}:{loc.end}"  # FOCUS's spelling of a region
     rows: list[tuple[float, list[str]]] = []
     for j, i in enumerate(fm.models):
         i = int(i)
