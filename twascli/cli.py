@@ -46,6 +46,7 @@ COMMANDS = [
     ("make-score", "make_score"),
     ("compare-models", "compare_models"),
     ("hub", "hub"),
+    ("munge", "munge"),
 ]
 
 

@@ -68,6 +68,7 @@ class AssocOptions:
     digits: int | None = None  # twascli: significant digits of the output (FUSION: 3)
     seed: int = 1  # twascli: permutation RNG seed (FUSION's R run is unseeded)
     fix_true_alleles: bool = False  # twascli: read logical TRUE alleles in weight files as "T"
+    match_by: str = "auto"  # twascli: GWAS-to-panel SNP matching (rsid, position, auto)
 
 
 @dataclass

@@ -25,7 +25,7 @@ from twascli.chrom import chr_file_prefix, norm_chr
 from twascli.errors import TwasError
 from twascli.io.assoc_output import write_assoc
 from twascli.io.plink import pgen_hint, read_bim
-from twascli.io.sumstats import PanelSnps, read_sumstats
+from twascli.io.sumstats import PanelSnps, read_sumstats, to_panel
 from twascli.io.tables import read_table
 from twascli.io.weights_list import read_panel_n, read_weights_list, weight_file_path
 from twascli.progress import Progress
@@ -156,7 +156,7 @@ def run_batch(opts: AssocOptions, traits: list[TraitSpec], threads: int = 1,
     def align(spec: TraitSpec) -> dict[str, TraitData]:
         ss = read_sumstats(spec.sumstats, panel_snps)
         validate_coloc(replace(opts, sumstats=spec.sumstats), ss.has_beta_se, wgtlist_all)
-        per_chr = {c: align_trait(bims[c], ss) for c in chroms}
+        per_chr = {c: align_trait(bims[c], to_panel(ss, bims[c], opts.match_by)) for c in chroms}
         for c, td in per_chr.items():
             if not np.isfinite(td.z).any():
                 raise TwasError(

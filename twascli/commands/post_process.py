@@ -16,7 +16,7 @@ HELP = (
 def post_process(
     input: str = typer.Option(..., "--input", help="TWAS results from assoc-test (needs a TWAS.P column)"),
     out: str = typer.Option(..., "--out", help="Prefix of the output files"),
-    sumstats: Optional[str] = typer.Option(None, "--sumstats", help="LDSC-format summary statistics (not needed with --omnibus/--ldsc)"),
+    sumstats: Optional[str] = typer.Option(None, "--sumstats", help="Summary statistics, any format of README 'Input formats' (not needed with --omnibus/--ldsc)"),
     ref_ld_chr: str = typer.Option(..., "--ref_ld_chr", "--ref-ld-chr", help="Prefix of per-chromosome LD reference PLINK files"),
     chr: str = typer.Option(..., "--chr", help="Chromosome to analyse ('22' or 'chr22')"),
     minp_input: float = typer.Option(1.0, "--minp_input", "--minp-input", help="Only features with TWAS.P below this"),
@@ -42,6 +42,7 @@ def post_process(
     digits: Optional[int] = typer.Option(None, "--digits", help="twascli: significant digits in all outputs (FUSION: 2 in tables, 3 elsewhere)"),
     top1_single_snp: bool = typer.Option(False, "--top1_single_snp", "--top1-single-snp", help="twascli fix: predict top1 models from their top eQTL SNP only, as assoc-test does (FUSION's post-process weights every SNP by its eQTL z-score)"),
     fix_true_alleles: bool = typer.Option(False, "--fix_true_alleles", "--fix-true-alleles", help="twascli fix: read weight alleles that R stored as logical TRUE as 'T' (FUSION leaves them unmatched)"),
+    match_by: str = typer.Option("auto", "--match_by", "--match-by", help="twascli: match GWAS SNPs to the LD panel by rsid, position (chr:pos + alleles, either order) or auto (position when the GWAS ids are chr:pos)"),
 ) -> None:
     from twascli.post.run import PostOptions, run_post_process  # heavy: only when run
 
@@ -51,6 +52,6 @@ def post_process(
         plot=plot, plot_legend=plot_legend, plot_corr=plot_corr, plot_individual=plot_individual,
         plot_eqtl=plot_eqtl, plot_scatter=plot_scatter, report=report, omnibus=omnibus, omnibus_corr=omnibus_corr,
         eqtl_model=eqtl_model, ldsc=ldsc, save_loci=save_loci, verbose=verbose, glist=glist, digits=digits,
-        top1_single_snp=top1_single_snp, fix_true_alleles=fix_true_alleles,
+        top1_single_snp=top1_single_snp, fix_true_alleles=fix_true_alleles, match_by=match_by,
     )
     run_post_process(opts)

@@ -22,7 +22,7 @@ from twascli.core.rstats import r_scale
 from twascli.errors import TwasError
 from twascli.io import rdat
 from twascli.io.plink import Genotypes
-from twascli.io.sumstats import align_to_snps, read_sumstats
+from twascli.io.sumstats import align_to_snps, read_sumstats, to_panel
 from twascli.io.tables import read_table
 
 _NUM_RE = re.compile(r"^\s*[+-]?((\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|0[xX][0-9a-fA-F]+|inf(inity)?|nan)\s*$", re.I)
@@ -253,13 +253,13 @@ def predict_features(
     return Predicted(scaled, used, constant, eq_pos, eq_z)
 
 
-def aligned_gwas_z(path: str, genos: Genotypes) -> np.ndarray:
+def aligned_gwas_z(path: str, genos: Genotypes, match_by: str = "auto") -> np.ndarray:
     """GWAS Z for every reference SNP (NaN when absent), sign-flipped where alleles are swapped.
 
     As in FUSION's post-processing, strand-ambiguous SNPs are kept (only flipped, never dropped).
     """
     bim = genos.bim
-    ss = read_sumstats(path, bim["snp"])
+    ss = to_panel(read_sumstats(path, bim["snp"]), bim, match_by)
     al = align_to_snps(ss, bim["snp"].to_numpy(dtype=object))
     found = al["found"].to_numpy()
     a1 = np.where(found, al["A1"].to_numpy(dtype=object), bim["a1"].to_numpy(dtype=object))

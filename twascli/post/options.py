@@ -39,6 +39,7 @@ class PostOptions:
     digits: int | None = None  # twascli: significant digits everywhere (FUSION: 2 in tables, 3 elsewhere)
     top1_single_snp: bool = False  # twascli fix: top1 models predict from their top SNP only (as assoc-test)
     fix_true_alleles: bool = False  # twascli fix: weight alleles stored as logical TRUE read as "T"
+    match_by: str = "auto"  # twascli: GWAS-to-panel SNP matching (rsid, position, auto)
 
 
 @dataclass

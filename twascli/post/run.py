@@ -50,6 +50,8 @@ def run_post_process(opts: PostOptions, log: Log | None = None) -> PostResult:
     if main_path and opts.sumstats is None:
         raise TwasError("--sumstats is required (except with --omnibus or --ldsc)")
     genos = read_plink(chr_file_prefix(opts.ref_ld_chr, opts.chr))
+    # the GWAS is read before any output is written, so that a bad file leaves none
+    gwas_z = aligned_gwas_z(opts.sumstats, genos, opts.match_by) if main_path and len(feats) else None
     glist = None
     if opts.plot:
         glist = read_glist(_glist_spec(opts.glist), opts.chr)
@@ -128,7 +130,6 @@ def run_main(
         write_output(opts.out + ".joint_included.dat", joint_table(feats, jr, digits.table, included=True), result)
         write_output(opts.out + ".joint_dropped.dat", joint_table(feats, jr, digits.table, included=False), result)
 
-    gwas_z = aligned_gwas_z(opts.sumstats, genos)
     pos = genos.bim["pos"].to_numpy(dtype=np.int64)
     starts, ends = pp.contiguous_loci(pred.snp_used, pos, opts.locus_win)
     log.info(f"{len(starts)} strictly non-overlapping loci", 1)
