@@ -24,7 +24,7 @@ from twascli.assoc.gene import (
 from twascli.chrom import chr_file_prefix, norm_chr
 from twascli.errors import TwasError
 from twascli.io.assoc_output import write_assoc
-from twascli.io.plink import pgen_hint, read_bim
+from twascli.io.plink import plink_files, read_variants
 from twascli.io.sumstats import PanelSnps, read_sumstats, to_panel
 from twascli.io.tables import read_table
 from twascli.io.weights_list import read_panel_n, read_weights_list, weight_file_path
@@ -144,10 +144,10 @@ def run_batch(opts: AssocOptions, traits: list[TraitSpec], threads: int = 1,
         wgtlist_all["N"] = wgtlist_all["PANEL"].map(panel_n).astype(float)
 
     prefixes = {c: chr_file_prefix(opts.ref_ld_chr, c) for c in chroms}
-    bims = {c: read_bim(p + ".bim") if os.path.exists(p + ".bed") else None for c, p in prefixes.items()}
     for c, p in prefixes.items():
-        if bims[c] is None:
-            raise TwasError(f"{p}.bed: file not found{pgen_hint(p + '.bed')}")
+        if not os.path.exists(plink_files(p)[0]):
+            raise TwasError(f"{p}.bed: file not found (nor a PLINK 2 {p}.pgen)")
+    bims = {c: read_variants(p) for c, p in prefixes.items()}
 
     # read each GWAS once (several at a time with --threads), keep only its alignment to each
     # chromosome's panel

@@ -84,7 +84,7 @@ def run_post_process(opts: PostOptions, log: Log | None = None) -> PostResult:
         if opts.report:
             write_output(opts.out + ".report", _report_header(), result)
         return result
-    run_main(opts, feats, pred, genos, n_considered, glist, digits, log, result)
+    run_main(opts, feats, pred, genos, n_considered, glist, digits, log, result, gwas_z)
     return result
 
 
@@ -100,9 +100,13 @@ def _glist_spec(spec: str | None) -> str:
 
 def run_main(
     opts: PostOptions, feats: Features, pred: Predicted, genos: Genotypes, n_considered: int,
-    glist, digits: Digits, log: Log, result: PostResult,
+    glist, digits: Digits, log: Log, result: PostResult, gwas_z: np.ndarray | None = None,
 ) -> None:
-    """Joint model across the chromosome, then loci, conditional GWAS, reports and plots."""
+    """Joint model across the chromosome, then loci, conditional GWAS, reports and plots.
+
+    GWAS_Z: the GWAS aligned to the panel (aligned_gwas_z), read here when not given."""
+    if gwas_z is None:
+        gwas_z = aligned_gwas_z(opts.sumstats, genos, opts.match_by)
     ld = pp.r_cor(pred.ge)
     z = feats.z
     zthresh = opts.zthresh if opts.zthresh else pp.bonferroni_z(n_considered)
