@@ -21,7 +21,7 @@ from twascli.assoc.gene import (
     NUMERIC_COLUMNS, AssocOptions, AssocResult, GeneTester, TraitData, align_trait, load_reference,
     prepare_gene, read_weight, validate_coloc,
 )
-from twascli.chrom import chr_file_prefix, norm_chr
+from twascli.chrom import chr_file_prefix, norm_chr, same_chr
 from twascli.errors import TwasError
 from twascli.io.assoc_output import write_assoc
 from twascli.io.plink import plink_files, read_variants
@@ -130,7 +130,10 @@ def run_batch(opts: AssocOptions, traits: list[TraitSpec], threads: int = 1,
     Returns (trait, chromosome, output path, result) per job. Inputs are all checked before any
     output is written.
     """
-    wgtlist_all = read_weights_list(opts.weights)
+    from twascli.io import predictdb
+
+    is_db = predictdb.is_db(opts.weights)
+    wgtlist_all = predictdb.weights_list(opts.weights, opts.chr) if is_db else read_weights_list(opts.weights)
     if opts.chr is not None:
         chroms = [c for c in chromosome_order(list(wgtlist_all["CHR"])) if norm_chr(c) == norm_chr(opts.chr)]
         if not chroms:
@@ -148,6 +151,8 @@ def run_batch(opts: AssocOptions, traits: list[TraitSpec], threads: int = 1,
         if not os.path.exists(plink_files(p)[0]):
             raise TwasError(f"{p}.bed: file not found (nor a PLINK 2 {p}.pgen)")
     bims = {c: read_variants(p) for c, p in prefixes.items()}
+    if is_db:  # a .db has no gene positions: the span of each model's SNPs in the LD panel
+        wgtlist_all = predictdb.panel_spans(wgtlist_all, {c: bims[c] for c in chroms}, same_chr)
 
     # read each GWAS once (several at a time with --threads), keep only its alignment to each
     # chromosome's panel
@@ -185,7 +190,8 @@ def run_batch(opts: AssocOptions, traits: list[TraitSpec], threads: int = 1,
         }
         bar = Progress(len(wgtlist), f"chr{norm_chr(c)}", enabled=progress, every=25)
         order = processing_order(wgtlist, keep_list_order=opts.coloc_P is not None or opts.coloc_susie_P is not None)
-        prepared = _prepared(ref, wgtlist, order, opts.weights_dir, threads, fix_true_alleles=opts.fix_true_alleles)
+        prepared = _prepared(ref, wgtlist, order, None if is_db else opts.weights_dir, threads,
+                             fix_true_alleles=opts.fix_true_alleles)
         for index, entry, wgt_file, prep in prepared:
             for t in traits:
                 testers[t.name].add(index, entry, wgt_file, prep)

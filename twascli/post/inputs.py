@@ -166,9 +166,14 @@ class AlignedWeights:
 
 def load_aligned(path: str, genos: Genotypes, lookup: SnpLookup, fix_true_alleles: bool = False) -> AlignedWeights:
     """Read a .wgt.RDat, keep SNPs in the reference, flip weights of swapped alleles."""
-    if not os.path.exists(path):
+    from twascli.io import predictdb
+
+    if predictdb.split_member(path):
+        m = predictdb.member(path)
+    elif not os.path.exists(path):
         raise TwasError(f"{path}: weight file not found")
-    m = rdat.read_wgt_rdat(path, true_as_t=fix_true_alleles)
+    else:
+        m = rdat.read_wgt_rdat(path, true_as_t=fix_true_alleles)
     wgt = np.nan_to_num(np.asarray(m.wgt_matrix, dtype=float), nan=0.0)
     if wgt.ndim == 1:
         wgt = wgt[:, None]
@@ -180,6 +185,8 @@ def load_aligned(path: str, genos: Genotypes, lookup: SnpLookup, fix_true_allele
     bim = genos.bim
     _, flip = allele_qc(snps["a1"].to_numpy(), snps["a2"].to_numpy(), bim["a1"].to_numpy()[cols], bim["a2"].to_numpy()[cols])
     wgt[flip] *= -1.0
+    if m.models == [predictdb.MODEL] and cols.size:  # allele-count weights: see io/predictdb.py
+        wgt = predictdb.panel_scaled(wgt, genos.imputed(cols).std(axis=0, ddof=1))
     return AlignedWeights(cols, wgt, list(m.models), snps["pos"].to_numpy(dtype=float))
 
 
