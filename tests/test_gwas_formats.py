@@ -184,3 +184,10 @@ def test_bad_formats_one_line(tmp_path, capsys, content, message):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and message in err[0], err
     assert not os.listdir(outdir)
+
+
+def test_chromosome_aliases():
+    from twascli.chrom import chr_key, same_chr
+
+    assert same_chr("23", "X") and same_chr("chrX", "x") and same_chr("chr23", "X") and same_chr("MT", "chrM")
+    assert not same_chr("2", "23") and chr_key("chr22") == "22"

@@ -95,3 +95,58 @@ def test_db_without_weights_table(setup, tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "no 'weights' table" in err[0]
     assert not os.listdir(outdir)
+
+
+PARITY = os.path.join(os.path.dirname(__file__), "data", "parity")
+PW = os.path.join(PARITY, "fusion", "WEIGHTS")
+PREF = os.path.join(PARITY, "data", "ldref", "REF.")
+
+
+def test_export_reads_back_and_gives_fusion_twas_z(tmp_path, capsys):
+    from twascli.assoc.gene import best_model
+    from twascli.io import predictdb
+    from twascli.io.rdat import read_wgt_rdat
+
+    out = str(tmp_path / "exp")
+    assert run(["export-weights", "--weights", os.path.join(PW, "all.pos"), "--weights_dir", PW,
+                "--ref_ld_chr", PREF, "--chr", "22", "--out", out]) == 0
+    assert "genes" in capsys.readouterr().out
+    geno = read_plink(PREF + "22")
+    col = {s: i for i, s in reversed(list(enumerate(geno.bim["snp"])))}
+    wl = pd.read_csv(os.path.join(PW, "all.pos"), sep="\t")
+    panel = wl["PANEL"].iat[0]
+    out_panel = f"{out}.{panel}"  # one database per panel of the list
+    back = predictdb.models(out_panel + ".db")
+    wl = wl[(wl["CHR"].astype(str) == "22") & (wl["PANEL"] == panel)]
+    checked = 0
+    for _, e in wl.iterrows():
+        m = read_wgt_rdat(os.path.join(PW, e["WGT"]))
+        best, _ = best_model(m, None)
+        if e["ID"] not in back or m.models[best] == "top1":
+            continue
+        got = back[e["ID"]]
+        w = dict(zip(m.snps["snp"], m.wgt_matrix[:, best]))
+        sd = geno.imputed(np.array([col[s] for s in got.snps["snp"]])).std(axis=0, ddof=1)
+        np.testing.assert_allclose(got.wgt_matrix[:, 0] * sd, [w[s] for s in got.snps["snp"]], rtol=1e-12)
+        assert list(got.snps["a1"]) == [a.upper() for a in m.snps.set_index("snp").loc[got.snps["snp"], "a1"]]
+        checked += 1
+    assert checked >= 3
+    cov = pd.read_csv(out_panel + ".txt.gz", sep=" ")
+    assert list(cov.columns) == ["GENE", "RSID1", "RSID2", "VALUE"] and len(cov) > 0
+    # assoc-test on the exported .db: FUSION's TWAS Z of the same genes
+    gwas = os.path.join(PARITY, "data", "gwas", "trait_med.sumstats.gz")
+    a, b = str(tmp_path / "fusion.dat"), str(tmp_path / "db.dat")
+    assert run(["assoc-test", "--sumstats", gwas, "--weights", os.path.join(PW, "all.pos"), "--weights_dir", PW,
+                "--ref_ld_chr", PREF, "--chr", "22", "--out", a, "--digits", "12"]) == 0
+    assert run(["assoc-test", "--sumstats", gwas, "--weights", out_panel + ".db", "--ref_ld_chr", PREF, "--chr", "22",
+                "--out", b, "--digits", "12"]) == 0
+    fa = pd.read_csv(a, sep="\t")
+    fa = fa[fa["PANEL"] == panel].set_index("ID")
+    fb = pd.read_csv(b, sep="\t").set_index("ID")
+    za, zb = pd.to_numeric(fa["TWAS.Z"], errors="coerce"), pd.to_numeric(fb["TWAS.Z"], errors="coerce")
+    common = fb.index.intersection(fa.index)
+    assert len(common) >= 15
+    np.testing.assert_allclose(zb.loc[common], za.loc[common], rtol=1e-9)
+    # never over an existing file
+    assert run(["export-weights", "--weights", os.path.join(PW, "all.pos"), "--weights_dir", PW,
+                "--ref_ld_chr", PREF, "--chr", "22", "--out", out]) == 1

@@ -47,6 +47,7 @@ COMMANDS = [
     ("compare-models", "compare_models"),
     ("hub", "hub"),
     ("munge", "munge"),
+    ("export-weights", "export_weights"),
 ]
 
 

@@ -21,7 +21,7 @@ from twascli.assoc.gene import (
     NUMERIC_COLUMNS, AssocOptions, AssocResult, GeneTester, TraitData, align_trait, load_reference,
     prepare_gene, read_weight, validate_coloc,
 )
-from twascli.chrom import chr_file_prefix, norm_chr, same_chr
+from twascli.chrom import chr_file_prefix, chr_key, norm_chr, same_chr
 from twascli.errors import TwasError
 from twascli.io.assoc_output import write_assoc
 from twascli.io.plink import plink_files, read_variants
@@ -59,7 +59,7 @@ def chromosome_order(labels: list[str]) -> list[str]:
     """Distinct chromosome labels of a weights list, in natural order (1, 2, ..., 22, X)."""
     seen: dict[str, str] = {}
     for lab in labels:
-        seen.setdefault(norm_chr(lab), lab)
+        seen.setdefault(chr_key(lab), lab)  # X, chrX and 23 are one chromosome
 
     def key(c: str):
         return (0, int(c), "") if c.isdigit() else (1, 0, c)
@@ -135,7 +135,7 @@ def run_batch(opts: AssocOptions, traits: list[TraitSpec], threads: int = 1,
     is_db = predictdb.is_db(opts.weights)
     wgtlist_all = predictdb.weights_list(opts.weights, opts.chr) if is_db else read_weights_list(opts.weights)
     if opts.chr is not None:
-        chroms = [c for c in chromosome_order(list(wgtlist_all["CHR"])) if norm_chr(c) == norm_chr(opts.chr)]
+        chroms = [c for c in chromosome_order(list(wgtlist_all["CHR"])) if same_chr(c, opts.chr)]
         if not chroms:
             raise TwasError(f"{opts.weights}: no weights on chromosome {opts.chr}")
     else:
@@ -179,7 +179,7 @@ def run_batch(opts: AssocOptions, traits: list[TraitSpec], threads: int = 1,
     single = len(traits) == 1
     done = []
     for c in chroms:
-        wgtlist = wgtlist_all[wgtlist_all["CHR"].map(norm_chr) == norm_chr(c)].reset_index(drop=True)
+        wgtlist = wgtlist_all[[same_chr(x, c) for x in wgtlist_all["CHR"]]].reset_index(drop=True)
         ref = load_reference(prefixes[c], bims.pop(c))
         logs: dict[str, list[str]] = {t.name: [] for t in traits}
         testers = {

@@ -75,10 +75,16 @@ def read_db(path: str) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def models(path: str) -> dict[str, WeightModel]:
-    """Gene -> its WeightModel, in the database's gene order."""
+    """Gene -> its WeightModel, in the database's gene order (built once per run)."""
+    read_db(path)  # errors for a missing or malformed database
+    return _models(os.path.abspath(path), os.path.getmtime(path))
+
+
+@functools.lru_cache(maxsize=4)
+def _models(path: str, mtime: float) -> dict[str, WeightModel]:
     from twascli.io.gwas_formats import positions_from_ids
 
-    weights, extra = read_db(path)
+    weights, extra = _tables(path, mtime)
     rsid = weights["rsid"].astype(object).where(weights["rsid"].notna(), None)
     varid = weights["varID"] if "varID" in weights.columns else pd.Series([None] * len(weights))
     snp = np.where(pd.isna(rsid) | (rsid.astype(str).isin(["", "."])), varid.astype(str), rsid.astype(str))

@@ -15,7 +15,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from twascli.chrom import norm_chr
+from twascli.chrom import chr_key
 from twascli.core.alleles import allele_qc
 from twascli.core.postproc import scaled_columns
 from twascli.core.rstats import r_scale
@@ -116,7 +116,7 @@ def read_features(path: str, chrom: str, minp: float, need: tuple[str, ...]) -> 
     if missing:
         raise TwasError(f"{path}: --input lacks column(s) {', '.join(missing)}")
     p = _floats(df["TWAS.P"])
-    on_chr = df["CHR"].map(norm_chr).to_numpy() == norm_chr(chrom) if "CHR" in df.columns else np.ones(len(df), bool)
+    on_chr = df["CHR"].map(chr_key).to_numpy() == chr_key(chrom) if "CHR" in df.columns else np.ones(len(df), bool)
     with np.errstate(invalid="ignore"):
         keep = on_chr & (p < minp) & ~np.isnan(p)
     df = df.loc[keep].reset_index(drop=True)
@@ -304,7 +304,7 @@ def _parse_glist(path: str, chrom: str) -> pd.DataFrame:
     header = not str(df.iloc[0, 1]).lstrip("-").isdigit() if len(df) else False
     if header:
         df = df.iloc[1:]
-    df = df[df["CHR"].map(norm_chr) == norm_chr(chrom)].copy()
+    df = df[df["CHR"].map(chr_key) == chr_key(chrom)].copy()
     try:
         df["P0"] = df["P0"].astype(np.int64)
         df["P1"] = df["P1"].astype(np.int64)
