@@ -86,3 +86,32 @@ def test_bad_pgen_one_line(weights, tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "ref.22.pgen" in err[0], err
     assert not out.exists()
+
+
+def write_pgen(prefix: str, geno) -> None:
+    """PREFIX.pgen/.pvar/.psam holding GENO (A1 = ALT), written with pgenlib's PgenWriter."""
+    import pgenlib
+
+    bim, fam = geno.bim, geno.fam
+    calls = np.where(np.isnan(geno.dosage), -9, geno.dosage).astype(np.int8).T.copy()
+    writer = pgenlib.PgenWriter(f"{prefix}.pgen".encode(), len(fam), variant_ct=len(bim), nonref_flags=False)
+    writer.append_biallelic_batch(calls)
+    writer.close()
+    pvar = pd.DataFrame({"#CHROM": bim["chr"], "POS": bim["pos"], "ID": bim["snp"], "REF": bim["a2"],
+                         "ALT": bim["a1"], "CM": bim["cm"]})
+    pvar.to_csv(f"{prefix}.pvar", sep="\t", index=False)
+    psam = pd.DataFrame({"#FID": fam["fid"], "IID": fam["iid"], "PAT": fam["father"], "MAT": fam["mother"],
+                         "SEX": fam["sex"], "PHENO1": fam["pheno"]})
+    psam.to_csv(f"{prefix}.psam", sep="\t", index=False)
+
+
+def test_compute_weights_bfile_pgen_byte_identical(tmp_path):
+    src = os.path.join(os.path.dirname(__file__), "data", "cw", "eqtl", "TissueB", "GENE22_007")
+    write_pgen(str(tmp_path / "g"), read_plink(src))
+    outs = []
+    for name, bfile in (("bed", src), ("pgen", str(tmp_path / "g"))):
+        out = str(tmp_path / name)
+        assert run(["compute-weights", "--bfile", bfile, "--out", out, "--tmp", str(tmp_path / f"{name}.tmp"),
+                    "--models", "top1,lasso", "--hsq_set", "0.2", "--verbose", "0"]) == 0
+        outs.append(open(out + ".wgt.RDat", "rb").read())
+    assert outs[0] == outs[1]

@@ -13,6 +13,7 @@ import io
 import os
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -22,24 +23,18 @@ from twascli.errors import TwasError
 from twascli.io.gwas_columns import canonical_columns
 from twascli.io.tables import compression_of
 
+if TYPE_CHECKING:
+    from twascli.io.sumstats import SumStats
+
 _MISSING = ["NA", "", "NaN", "nan", ".", "NULL", "null", "None"]
 _POSITIONAL_ID = re.compile(r"^(?:chr)?([0-9A-Za-z]+)[:_](\d+)(?:[:_]([A-Za-z*]+)[:_]([A-Za-z*]+))?$", re.IGNORECASE)
 
 
 @dataclass
 class Conversion:
-    """A GWAS file converted to per-SNP Z (aligned to A1), with what happened to every row."""
+    """How a GWAS file was converted to per-SNP Z: its format and what happened to every row."""
 
     format: str
-    snp: np.ndarray
-    a1: np.ndarray
-    a2: np.ndarray
-    z: np.ndarray
-    beta: np.ndarray | None
-    se: np.ndarray | None
-    n: np.ndarray | None
-    chrom: np.ndarray | None
-    pos: np.ndarray | None
     rows_read: int
     z_from: str
     dropped: dict[str, int] = field(default_factory=dict)
@@ -77,7 +72,7 @@ def is_vcf(line: str) -> bool:
     return line.startswith("##fileformat=VCF") or line.startswith("#CHROM")
 
 
-def convert(path: str) -> Conversion:
+def convert(path: str) -> "SumStats":
     """Read PATH (a table or a GWAS-VCF) and convert it to Z; TwasError if it cannot be."""
     if not os.path.exists(path):
         raise TwasError(f"{path}: sumstats file not found")
@@ -237,7 +232,7 @@ def _count(reasons: list, reason: str, mask: np.ndarray) -> None:
     reasons.append((reason, np.asarray(mask, dtype=bool)))
 
 
-def _finish(path, kind, snp, a1, a2, z, beta, se, n, chrom, pos, how, reasons, notes) -> Conversion:
+def _finish(path, kind, snp, a1, a2, z, beta, se, n, chrom, pos, how, reasons, notes) -> "SumStats":
     """Drop unusable rows, each counted under its first reason, and build the Conversion."""
     rows = len(z)
     z = np.asarray(z, dtype=float)
@@ -270,9 +265,11 @@ def _finish(path, kind, snp, a1, a2, z, beta, se, n, chrom, pos, how, reasons, n
     def sub(a):
         return None if a is None else np.asarray(a)[keep]
 
-    return Conversion(format=kind, snp=snp[keep], a1=a1[keep], a2=a2[keep], z=z[keep],
-                      beta=sub(beta), se=sub(se), n=sub(n), chrom=sub(chrom), pos=sub(pos), rows_read=rows,
-                      z_from=how, dropped=dropped, notes=notes)
+    from twascli.io.sumstats import SumStats  # (sumstats.py imports this module)
+
+    return SumStats(snp=snp[keep], a1=a1[keep], a2=a2[keep], z=z[keep], beta=sub(beta), se=sub(se), path=path,
+                    chrom=sub(chrom), pos=sub(pos), n=sub(n),
+                    conversion=Conversion(format=kind, rows_read=rows, z_from=how, dropped=dropped, notes=notes))
 
 
 def positions_from_ids(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -77,7 +77,7 @@ def read_sumstats(path: str, snps: "PanelSnps | Iterable[str] | None" = None) ->
     reported from a full read, as without SNPS.
     """
     if not is_fusion_format(path):
-        return from_conversion(convert(path), path)
+        return convert(path)
     if snps is not None and not isinstance(snps, PanelSnps):
         snps = PanelSnps(snps)
     df = _panel_rows(path, snps) if snps is not None else None
@@ -98,12 +98,6 @@ def is_fusion_format(path: str) -> bool:
         return True
     head = first_line(path)
     return not head.strip() or (not is_vcf(head) and all(c in head.split() for c in REQUIRED))
-
-
-def from_conversion(conv: Conversion, path: str) -> SumStats:
-    """SumStats of a converted file, keeping its positions, per-SNP N and conversion report."""
-    return SumStats(snp=conv.snp, a1=conv.a1, a2=conv.a2, z=conv.z, beta=conv.beta, se=conv.se, path=path,
-                    chrom=conv.chrom, pos=conv.pos, n=conv.n, conversion=conv)
 
 
 def _sumstats_from_frame(df: pd.DataFrame, path: str) -> SumStats:

@@ -12,25 +12,26 @@ import numpy as np
 import pandas as pd
 
 from twascli.errors import TwasError
-from twascli.io.gwas_formats import Conversion, convert
-from twascli.io.sumstats import is_fusion_format
+from twascli.io.gwas_formats import convert
+from twascli.io.sumstats import SumStats, is_fusion_format
 
 
-def munge_frame(conv: Conversion) -> pd.DataFrame:
+def munge_frame(ss: SumStats) -> pd.DataFrame:
     """The FUSION-format table of a conversion: SNP A1 A2 Z, BETA SE when known, N when known."""
-    df = pd.DataFrame({"SNP": conv.snp, "A1": conv.a1, "A2": conv.a2, "Z": conv.z})
-    if conv.beta is not None and conv.se is not None:
-        df["BETA"], df["SE"] = conv.beta, conv.se
-    if conv.n is not None:
-        n = np.asarray(conv.n, dtype=float)
+    df = pd.DataFrame({"SNP": ss.snp, "A1": ss.a1, "A2": ss.a2, "Z": ss.z})
+    if ss.beta is not None and ss.se is not None:
+        df["BETA"], df["SE"] = ss.beta, ss.se
+    if ss.n is not None:
+        n = np.asarray(ss.n, dtype=float)
         df["N"] = pd.Series(n).map(lambda v: "NA" if not np.isfinite(v) else (f"{int(v)}" if v == int(v) else repr(v)))
     return df
 
 
-def report_lines(path: str, conv: Conversion, out: str) -> list[str]:
+def report_lines(path: str, ss: SumStats, out: str) -> list[str]:
     """What happened to every row: read, converted (and how), dropped (and why)."""
+    conv = ss.conversion
     lines = [f"{path}: {conv.format} format, {conv.rows_read} rows read",
-             f"Z from {conv.z_from}: {len(conv.z)} SNPs written to {out}"]
+             f"Z from {conv.z_from}: {len(ss.z)} SNPs written to {out}"]
     for reason, k in conv.dropped.items():
         lines.append(f"dropped {k}: {reason}")
     lines += conv.notes
@@ -47,7 +48,7 @@ def run_munge(path: str, out: str, force: bool = False) -> list[str]:
         raise TwasError(f"{path}: already in FUSION's format (SNP A1 A2 Z): nothing to convert")
     conv = convert(path)
     if len(conv.z) == 0:
-        raise TwasError(f"{path}: no usable row ({', '.join(f'{k} {r}' for r, k in conv.dropped.items()) or 'empty'})")
+        raise TwasError(f"{path}: no usable row ({', '.join(f'{k} {r}' for r, k in conv.conversion.dropped.items()) or 'empty'})")
     from twascli.io.atomic import atomic_open
 
     with atomic_open(out, "w") as handle:
