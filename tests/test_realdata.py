@@ -227,3 +227,18 @@ def test_corrupt_plink2_reference_is_one_line(tmp_path, capsys):
     assert code == 1 and not out.exists()
     lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"ERROR: {tmp_path}/ref.22.pvar: ")
+
+
+@pytest.mark.parametrize("match_by", ["auto", "position"])
+def test_cmc_assoc_on_the_original_gwas_vcf(match_by, tmp_path, capsys):
+    """The real GWAS-VCF the FUSION-format BMI file was derived from, read directly (by rsID, or by
+    position and alleles): FUSION's own table."""
+    out = str(tmp_path / "cmc.dat")
+    code, _, _ = cli(["assoc-test", "--sumstats", os.path.join(REAL, "gwasvcf_chr1p36", "data.vcf.gz"),
+                      "--weights", os.path.join(CMC, "CMC.BRAIN.RNASEQ.pos"), "--weights_dir", CMC,
+                      "--ref_ld_chr", os.path.join(REAL, "gwasvcf_chr1p36", "eur."), "--chr", "1",
+                      "--max_impute", "0.9", "--out", out, "--match_by", match_by], capsys)
+    assert code == 0
+    ref = text(os.path.join(FUSION, "cmc.max_impute_0.9.dat"))
+    fusion_dir = ref.splitlines()[1].split("\t")[1].rsplit("/", 1)[0]
+    assert text(out) == ref.replace(fusion_dir, CMC)
