@@ -46,6 +46,8 @@ COMMANDS = [
     ("make-score", "make_score"),
     ("compare-models", "compare_models"),
     ("hub", "hub"),
+    ("munge", "munge"),
+    ("export-weights", "export_weights"),
 ]
 
 

@@ -68,6 +68,7 @@ class AssocOptions:
     digits: int | None = None  # twascli: significant digits of the output (FUSION: 3)
     seed: int = 1  # twascli: permutation RNG seed (FUSION's R run is unseeded)
     fix_true_alleles: bool = False  # twascli: read logical TRUE alleles in weight files as "T"
+    match_by: str = "auto"  # twascli: GWAS-to-panel SNP matching (rsid, position, auto)
 
 
 @dataclass
@@ -236,6 +237,10 @@ def prepare_gene(ref: RefPanel, model: WeightModel, ld_lookup: Callable | None =
     w2 = allele_codes(model.snps["a2"].to_numpy()[matched])
     _, flip = allele_qc_codes(w1, w2, ref.a1[cols], ref.a2[cols])
     wmat[flip, :] *= -1.0
+    if model.models == ["predictdb"] and cols.size:  # allele-count weights: see io/predictdb.py
+        from twascli.io.predictdb import panel_scaled
+
+        wmat = panel_scaled(wmat, ref.geno.imputed(cols).std(axis=0, ddof=1))
     names = model.wgt_rownames if model.wgt_rownames is not None else snp_ids
     block = None
     if cols.size:
@@ -556,6 +561,10 @@ def write_caviar(out: str, gene_id: str, ld, eqtl_z, gwas_z, snp_ids, digits: in
 
 
 def read_weight(wgt_file: str, fix_true_alleles: bool = False) -> WeightModel:
-    """One weight file (a one-line error naming it if unreadable)."""
+    """One weight file (a one-line error naming it if unreadable), or a PredictDB gene 'DB:GENE'."""
+    from twascli.io import predictdb
+
+    if predictdb.split_member(wgt_file):
+        return predictdb.member(wgt_file)
     return read_wgt_rdat(wgt_file, true_as_t=fix_true_alleles)
 

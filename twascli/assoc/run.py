@@ -21,11 +21,11 @@ from twascli.assoc.gene import (
     NUMERIC_COLUMNS, AssocOptions, AssocResult, GeneTester, TraitData, align_trait, load_reference,
     prepare_gene, read_weight, validate_coloc,
 )
-from twascli.chrom import chr_file_prefix, norm_chr
+from twascli.chrom import chr_file_prefix, chr_key, norm_chr, same_chr
 from twascli.errors import TwasError
 from twascli.io.assoc_output import write_assoc
-from twascli.io.plink import pgen_hint, read_bim
-from twascli.io.sumstats import PanelSnps, read_sumstats
+from twascli.io.plink import plink_files, read_variants
+from twascli.io.sumstats import PanelSnps, read_sumstats, to_panel
 from twascli.io.tables import read_table
 from twascli.io.weights_list import read_panel_n, read_weights_list, weight_file_path
 from twascli.progress import Progress
@@ -59,7 +59,7 @@ def chromosome_order(labels: list[str]) -> list[str]:
     """Distinct chromosome labels of a weights list, in natural order (1, 2, ..., 22, X)."""
     seen: dict[str, str] = {}
     for lab in labels:
-        seen.setdefault(norm_chr(lab), lab)
+        seen.setdefault(chr_key(lab), lab)  # X, chrX and 23 are one chromosome
 
     def key(c: str):
         return (0, int(c), "") if c.isdigit() else (1, 0, c)
@@ -130,9 +130,12 @@ def run_batch(opts: AssocOptions, traits: list[TraitSpec], threads: int = 1,
     Returns (trait, chromosome, output path, result) per job. Inputs are all checked before any
     output is written.
     """
-    wgtlist_all = read_weights_list(opts.weights)
+    from twascli.io import predictdb
+
+    is_db = predictdb.is_db(opts.weights)
+    wgtlist_all = predictdb.weights_list(opts.weights, opts.chr) if is_db else read_weights_list(opts.weights)
     if opts.chr is not None:
-        chroms = [c for c in chromosome_order(list(wgtlist_all["CHR"])) if norm_chr(c) == norm_chr(opts.chr)]
+        chroms = [c for c in chromosome_order(list(wgtlist_all["CHR"])) if same_chr(c, opts.chr)]
         if not chroms:
             raise TwasError(f"{opts.weights}: no weights on chromosome {opts.chr}")
     else:
@@ -144,10 +147,12 @@ def run_batch(opts: AssocOptions, traits: list[TraitSpec], threads: int = 1,
         wgtlist_all["N"] = wgtlist_all["PANEL"].map(panel_n).astype(float)
 
     prefixes = {c: chr_file_prefix(opts.ref_ld_chr, c) for c in chroms}
-    bims = {c: read_bim(p + ".bim") if os.path.exists(p + ".bed") else None for c, p in prefixes.items()}
     for c, p in prefixes.items():
-        if bims[c] is None:
-            raise TwasError(f"{p}.bed: file not found{pgen_hint(p + '.bed')}")
+        if not os.path.exists(plink_files(p)[0]):
+            raise TwasError(f"{p}.bed: file not found (nor a PLINK 2 {p}.pgen)")
+    bims = {c: read_variants(p) for c, p in prefixes.items()}
+    if is_db:  # a .db has no gene positions: the span of each model's SNPs in the LD panel
+        wgtlist_all = predictdb.panel_spans(wgtlist_all, {c: bims[c] for c in chroms}, same_chr)
 
     # read each GWAS once (several at a time with --threads), keep only its alignment to each
     # chromosome's panel
@@ -156,7 +161,7 @@ def run_batch(opts: AssocOptions, traits: list[TraitSpec], threads: int = 1,
     def align(spec: TraitSpec) -> dict[str, TraitData]:
         ss = read_sumstats(spec.sumstats, panel_snps)
         validate_coloc(replace(opts, sumstats=spec.sumstats), ss.has_beta_se, wgtlist_all)
-        per_chr = {c: align_trait(bims[c], ss) for c in chroms}
+        per_chr = {c: align_trait(bims[c], to_panel(ss, bims[c], opts.match_by)) for c in chroms}
         for c, td in per_chr.items():
             if not np.isfinite(td.z).any():
                 raise TwasError(
@@ -174,7 +179,7 @@ def run_batch(opts: AssocOptions, traits: list[TraitSpec], threads: int = 1,
     single = len(traits) == 1
     done = []
     for c in chroms:
-        wgtlist = wgtlist_all[wgtlist_all["CHR"].map(norm_chr) == norm_chr(c)].reset_index(drop=True)
+        wgtlist = wgtlist_all[[same_chr(x, c) for x in wgtlist_all["CHR"]]].reset_index(drop=True)
         ref = load_reference(prefixes[c], bims.pop(c))
         logs: dict[str, list[str]] = {t.name: [] for t in traits}
         testers = {
@@ -185,7 +190,8 @@ def run_batch(opts: AssocOptions, traits: list[TraitSpec], threads: int = 1,
         }
         bar = Progress(len(wgtlist), f"chr{norm_chr(c)}", enabled=progress, every=25)
         order = processing_order(wgtlist, keep_list_order=opts.coloc_P is not None or opts.coloc_susie_P is not None)
-        prepared = _prepared(ref, wgtlist, order, opts.weights_dir, threads, fix_true_alleles=opts.fix_true_alleles)
+        prepared = _prepared(ref, wgtlist, order, None if is_db else opts.weights_dir, threads,
+                             fix_true_alleles=opts.fix_true_alleles)
         for index, entry, wgt_file, prep in prepared:
             for t in traits:
                 testers[t.name].add(index, entry, wgt_file, prep)

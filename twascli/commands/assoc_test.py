@@ -20,7 +20,7 @@ HELP = (
 
 
 def assoc_test(
-    sumstats: Optional[List[str]] = typer.Option(None, "--sumstats", help="Summary statistics (SNP A1 A2 Z; BETA SE N optional; .gz ok); repeat for several traits"),
+    sumstats: Optional[List[str]] = typer.Option(None, "--sumstats", help="Summary statistics: FUSION's SNP A1 A2 Z (BETA SE optional), or any format of README 'Input formats' (BETA/SE, OR, P+sign, GWAS-SSF, GWAS-VCF; .gz ok); repeat for several traits"),
     sumstats_list: Optional[str] = typer.Option(None, "--sumstats_list", "--sumstats-list", help="twascli: table with header TRAIT SUMSTATS, one trait per row"),
     out: str = typer.Option(..., "--out", help="Output file (prefix for several traits or chromosomes)"),
     weights: str = typer.Option(..., "--weights", help="Weights list (.pos: WGT ID CHR P0 P1 [PANEL] [N])"),
@@ -41,6 +41,7 @@ def assoc_test(
     seed: int = typer.Option(1, "--seed", help="twascli: seed of the permutation test's random numbers"),
     threads: int = typer.Option(1, "--threads", min=1, help="twascli: threads for reading weights and computing LD"),
     fix_true_alleles: bool = typer.Option(False, "--fix_true_alleles", "--fix-true-alleles", help="twascli: read weight alleles that R stored as logical TRUE as 'T' (FUSION leaves them unmatched)"),
+    match_by: str = typer.Option("auto", "--match_by", "--match-by", help="twascli: match GWAS SNPs to the LD panel by rsid, position (chr:pos + alleles, either order) or auto (position when the GWAS ids are chr:pos)"),
 ) -> None:
     from twascli.assoc.gene import AssocOptions  # heavy imports only when the command runs
     from twascli.assoc.run import TraitSpec, read_trait_table, run_batch, trait_name
@@ -58,6 +59,6 @@ def assoc_test(
         sumstats=traits[0].sumstats, weights=weights, weights_dir=weights_dir, ref_ld_chr=ref_ld_chr, chr=chr,
         out=out, force_model=force_model, caviar=caviar, max_impute=max_impute, min_r2pred=min_r2pred,
         perm=perm, perm_minp=perm_minp, coloc_P=coloc_P, coloc_susie_P=coloc_susie_P, GWASN=GWASN,
-        PANELN=PANELN, digits=digits, seed=seed, fix_true_alleles=fix_true_alleles,
+        PANELN=PANELN, digits=digits, seed=seed, fix_true_alleles=fix_true_alleles, match_by=match_by,
     )
     run_batch(opts, traits, threads=threads)

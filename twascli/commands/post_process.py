@@ -16,7 +16,7 @@ HELP = (
 def post_process(
     input: str = typer.Option(..., "--input", help="TWAS results from assoc-test (needs a TWAS.P column)"),
     out: str = typer.Option(..., "--out", help="Prefix of the output files"),
-    sumstats: Optional[str] = typer.Option(None, "--sumstats", help="LDSC-format summary statistics (not needed with --omnibus/--ldsc)"),
+    sumstats: Optional[str] = typer.Option(None, "--sumstats", help="Summary statistics, any format of README 'Input formats' (not needed with --omnibus/--ldsc)"),
     ref_ld_chr: str = typer.Option(..., "--ref_ld_chr", "--ref-ld-chr", help="Prefix of per-chromosome LD reference PLINK files"),
     chr: str = typer.Option(..., "--chr", help="Chromosome to analyse ('22' or 'chr22')"),
     minp_input: float = typer.Option(1.0, "--minp_input", "--minp-input", help="Only features with TWAS.P below this"),
@@ -48,6 +48,7 @@ def post_process(
     finemap_credible: float = typer.Option(0.9, "--finemap_credible", "--finemap-credible", help="FOCUS credible-set level, in (0, 1)"),
     finemap_ridge: float = typer.Option(0.0, "--finemap_ridge", "--finemap-ridge", help="FOCUS --ridge-term: add this to the LD diagonal (FOCUS's default 0.1; 0 keeps FUSION's z and correlation)"),
     finemap_intercept: bool = typer.Option(False, "--finemap_intercept", "--finemap-intercept", help="FOCUS --intercept: regress out the average pleiotropic signal of the locus SNPs first"),
+    match_by: str = typer.Option("auto", "--match_by", "--match-by", help="twascli: match GWAS SNPs to the LD panel by rsid, position (chr:pos + alleles, either order) or auto (position when the GWAS ids are chr:pos)"),
 ) -> None:
     from twascli.post.run import PostOptions, run_post_process  # heavy: only when run
 
@@ -59,6 +60,6 @@ def post_process(
         eqtl_model=eqtl_model, ldsc=ldsc, save_loci=save_loci, verbose=verbose, glist=glist, digits=digits,
         top1_single_snp=top1_single_snp, fix_true_alleles=fix_true_alleles, finemap=finemap,
         finemap_prior_prob=finemap_prior_prob, finemap_max_genes=finemap_max_genes, finemap_credible=finemap_credible,
-        finemap_intercept=finemap_intercept, finemap_ridge=finemap_ridge,
+        finemap_intercept=finemap_intercept, finemap_ridge=finemap_ridge, match_by=match_by,
     )
     run_post_process(opts)

@@ -15,14 +15,14 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from twascli.chrom import norm_chr
+from twascli.chrom import chr_key
 from twascli.core.alleles import allele_qc
 from twascli.core.postproc import scaled_columns
 from twascli.core.rstats import r_scale
 from twascli.errors import TwasError
 from twascli.io import rdat
 from twascli.io.plink import Genotypes
-from twascli.io.sumstats import align_to_snps, read_sumstats
+from twascli.io.sumstats import align_to_snps, read_sumstats, to_panel
 from twascli.io.tables import read_table
 
 _NUM_RE = re.compile(r"^\s*[+-]?((\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|0[xX][0-9a-fA-F]+|inf(inity)?|nan)\s*$", re.I)
@@ -116,7 +116,7 @@ def read_features(path: str, chrom: str, minp: float, need: tuple[str, ...]) -> 
     if missing:
         raise TwasError(f"{path}: --input lacks column(s) {', '.join(missing)}")
     p = _floats(df["TWAS.P"])
-    on_chr = df["CHR"].map(norm_chr).to_numpy() == norm_chr(chrom) if "CHR" in df.columns else np.ones(len(df), bool)
+    on_chr = df["CHR"].map(chr_key).to_numpy() == chr_key(chrom) if "CHR" in df.columns else np.ones(len(df), bool)
     with np.errstate(invalid="ignore"):
         keep = on_chr & (p < minp) & ~np.isnan(p)
     df = df.loc[keep].reset_index(drop=True)
@@ -166,9 +166,14 @@ class AlignedWeights:
 
 def load_aligned(path: str, genos: Genotypes, lookup: SnpLookup, fix_true_alleles: bool = False) -> AlignedWeights:
     """Read a .wgt.RDat, keep SNPs in the reference, flip weights of swapped alleles."""
-    if not os.path.exists(path):
+    from twascli.io import predictdb
+
+    if predictdb.split_member(path):
+        m = predictdb.member(path)
+    elif not os.path.exists(path):
         raise TwasError(f"{path}: weight file not found")
-    m = rdat.read_wgt_rdat(path, true_as_t=fix_true_alleles)
+    else:
+        m = rdat.read_wgt_rdat(path, true_as_t=fix_true_alleles)
     wgt = np.nan_to_num(np.asarray(m.wgt_matrix, dtype=float), nan=0.0)
     if wgt.ndim == 1:
         wgt = wgt[:, None]
@@ -180,6 +185,8 @@ def load_aligned(path: str, genos: Genotypes, lookup: SnpLookup, fix_true_allele
     bim = genos.bim
     _, flip = allele_qc(snps["a1"].to_numpy(), snps["a2"].to_numpy(), bim["a1"].to_numpy()[cols], bim["a2"].to_numpy()[cols])
     wgt[flip] *= -1.0
+    if m.models == [predictdb.MODEL] and cols.size:  # allele-count weights: see io/predictdb.py
+        wgt = predictdb.panel_scaled(wgt, genos.imputed(cols).std(axis=0, ddof=1))
     return AlignedWeights(cols, wgt, list(m.models), snps["pos"].to_numpy(dtype=float))
 
 
@@ -269,13 +276,13 @@ def predict_features(
     return Predicted(scaled, used, constant, eq_pos, eq_z, raw_sd, weights)
 
 
-def aligned_gwas_z(path: str, genos: Genotypes) -> np.ndarray:
+def aligned_gwas_z(path: str, genos: Genotypes, match_by: str = "auto") -> np.ndarray:
     """GWAS Z for every reference SNP (NaN when absent), sign-flipped where alleles are swapped.
 
     As in FUSION's post-processing, strand-ambiguous SNPs are kept (only flipped, never dropped).
     """
     bim = genos.bim
-    ss = read_sumstats(path, bim["snp"])
+    ss = to_panel(read_sumstats(path, bim["snp"]), bim, match_by)
     al = align_to_snps(ss, bim["snp"].to_numpy(dtype=object))
     found = al["found"].to_numpy()
     a1 = np.where(found, al["A1"].to_numpy(dtype=object), bim["a1"].to_numpy(dtype=object))
@@ -313,7 +320,7 @@ def _parse_glist(path: str, chrom: str) -> pd.DataFrame:
     header = not str(df.iloc[0, 1]).lstrip("-").isdigit() if len(df) else False
     if header:
         df = df.iloc[1:]
-    df = df[df["CHR"].map(norm_chr) == norm_chr(chrom)].copy()
+    df = df[df["CHR"].map(chr_key) == chr_key(chrom)].copy()
     try:
         df["P0"] = df["P0"].astype(np.int64)
         df["P1"] = df["P1"].astype(np.int64)

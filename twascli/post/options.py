@@ -45,6 +45,7 @@ class PostOptions:
     finemap_credible: float = 0.9  # FOCUS --credible-level
     finemap_intercept: bool = False  # FOCUS --intercept
     finemap_ridge: float = 0.0  # FOCUS --ridge-term (FOCUS's default 0.1; 0: FUSION's correlation)
+    match_by: str = "auto"  # twascli: GWAS-to-panel SNP matching (rsid, position, auto)
 
 
 @dataclass

@@ -53,6 +53,8 @@ def run_post_process(opts: PostOptions, log: Log | None = None) -> PostResult:
     if main_path and opts.sumstats is None:
         raise TwasError("--sumstats is required (except with --omnibus or --ldsc)")
     genos = read_plink(chr_file_prefix(opts.ref_ld_chr, opts.chr))
+    # the GWAS is read before any output is written, so that a bad file leaves none
+    gwas_z = aligned_gwas_z(opts.sumstats, genos, opts.match_by) if main_path and len(feats) else None
     glist = None
     if opts.plot:
         glist = read_glist(_glist_spec(opts.glist), opts.chr)
@@ -87,7 +89,7 @@ def run_post_process(opts: PostOptions, log: Log | None = None) -> PostResult:
         if opts.report:
             write_output(opts.out + ".report", _report_header(opts.finemap), result)
         return result
-    run_main(opts, feats, pred, genos, n_considered, glist, digits, log, result)
+    run_main(opts, feats, pred, genos, n_considered, glist, digits, log, result, gwas_z)
     return result
 
 
@@ -103,9 +105,13 @@ def _glist_spec(spec: str | None) -> str:
 
 def run_main(
     opts: PostOptions, feats: Features, pred: Predicted, genos: Genotypes, n_considered: int,
-    glist, digits: Digits, log: Log, result: PostResult,
+    glist, digits: Digits, log: Log, result: PostResult, gwas_z: np.ndarray | None = None,
 ) -> None:
-    """Joint model across the chromosome, then loci, conditional GWAS, reports and plots."""
+    """Joint model across the chromosome, then loci, conditional GWAS, reports and plots.
+
+    GWAS_Z: the GWAS aligned to the panel (aligned_gwas_z), read here when not given."""
+    if gwas_z is None:
+        gwas_z = aligned_gwas_z(opts.sumstats, genos, opts.match_by)
     ld = pp.r_cor(pred.ge)
     z = feats.z
     zthresh = opts.zthresh if opts.zthresh else pp.bonferroni_z(n_considered)
@@ -134,7 +140,6 @@ def run_main(
         write_output(opts.out + ".joint_included.dat", joint_table(feats, jr, digits.table, included=True), result)
         write_output(opts.out + ".joint_dropped.dat", joint_table(feats, jr, digits.table, included=False), result)
 
-    gwas_z = aligned_gwas_z(opts.sumstats, genos)
     pos = genos.bim["pos"].to_numpy(dtype=np.int64)
     starts, ends = pp.contiguous_loci(pred.snp_used, pos, opts.locus_win)
     log.info(f"{len(starts)} strictly non-overlapping loci", 1)

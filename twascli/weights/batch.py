@@ -285,9 +285,9 @@ def run_batch(
             continue
         chrom, p0, p1 = g.chrom, g.p0, g.p1
         if chrom is None or p0 is None or p1 is None:
-            from twascli.io.plink import read_bim
+            from twascli.io.plink import read_variants
 
-            bim = read_bim(g.bfile + ".bim")  # type: ignore[operator]
+            bim = read_variants(g.bfile)  # type: ignore[arg-type]
             chrom = chrom or plink_chr_code(str(bim["chr"].iloc[0]))
             p0 = int(bim["pos"].min()) if p0 is None else p0
             p1 = int(bim["pos"].max()) if p1 is None else p1

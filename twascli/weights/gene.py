@@ -40,7 +40,7 @@ from twascli.core.rstats import (
 from twascli.errors import TwasError
 from twascli.io.atomic import atomic_write_text
 from twascli.core.rstats import mean_impute
-from twascli.io.plink import Genotypes, read_plink
+from twascli.io.plink import Genotypes, plink_files, read_plink
 
 if TYPE_CHECKING:  # pragma: no cover
     from twascli.core.heritability import RemlResult
@@ -220,9 +220,9 @@ def read_genotypes(prefix: str) -> Genotypes:
 
     twascli.io.plink decodes with numpy and starts no threads, so batch workers may fork.
     """
-    for ext in (".bed", ".bim", ".fam"):
-        if not os.path.exists(prefix + ext):
-            raise TwasError(f"{prefix}{ext}: input file does not exist")
+    for path in plink_files(prefix):  # PLINK 1, or PLINK 2 .pgen/.pvar/.psam
+        if not os.path.exists(path):
+            raise TwasError(f"{path}: input file does not exist")
     return read_plink(prefix)
 
 
@@ -250,7 +250,7 @@ def prepare_gene(
     pheno_df: pd.DataFrame | None = None, covar_df: tuple[pd.DataFrame, list[str]] | None = None,
 ) -> PreparedGene:
     """Step 1-2: read and match samples, --rn, covariates, and build FUSION's TMP data."""
-    needed = [] if geno is not None else [opts.bfile + ext for ext in (".bed", ".bim", ".fam")]
+    needed = [] if geno is not None else plink_files(opts.bfile)
     if opts.pheno is not None and pheno_df is None:
         needed.append(opts.pheno)
     if opts.covar is not None and covar_df is None:
