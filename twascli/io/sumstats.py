@@ -29,6 +29,7 @@ class SumStats:
     beta: np.ndarray | None
     se: np.ndarray | None
     path: str
+    n: float | None = None  # median of the optional N column (a trait's GWAS N for COLOC)
 
     @property
     def has_beta_se(self) -> bool:
@@ -88,6 +89,10 @@ def _sumstats_from_frame(df: pd.DataFrame, path: str) -> SumStats:
     se = to_float(df, "SE", path, "sumstats").to_numpy() if "SE" in df.columns else None
     if beta is None or se is None:
         beta = se = None
+    n = None
+    if "N" in df.columns:
+        n_col = to_float(df, "N", path, "sumstats").to_numpy()
+        n = float(np.nanmedian(n_col)) if np.isfinite(n_col).any() else None
     return SumStats(
         snp=df["SNP"].to_numpy(dtype=object),
         a1=df["A1"].str.upper().to_numpy(dtype=object),
@@ -96,6 +101,7 @@ def _sumstats_from_frame(df: pd.DataFrame, path: str) -> SumStats:
         beta=beta,
         se=se,
         path=path,
+        n=n,
     )
 
 
