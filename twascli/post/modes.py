@@ -15,9 +15,13 @@ from twascli.post.options import Digits, PostOptions
 from twascli.post.results import Log, PostResult, write_output
 
 
-def run_omnibus(opts: PostOptions, feats: Features, genos: Genotypes, digits: Digits, log: Log, result: PostResult) -> None:
-    """--omnibus: per gene ID with several models, the pruned chi-square test (OUT.omnibus.pv, OUT.CORR.dat)."""
-    ids = [str(v) for v in feats.id]
+def run_omnibus(opts: PostOptions, feats: Features, genos: Genotypes, digits: Digits, log: Log, result: PostResult,
+                gene_of=str) -> None:
+    """--omnibus: per gene with several models, the pruned chi-square test (OUT.omnibus.pv, OUT.CORR.dat).
+
+    GENE_OF maps a feature ID to its gene (FUSION: the ID itself; a PhenoMap groups a gene's
+    phenotypes across modalities and tissues)."""
+    ids = [gene_of(str(v)) for v in feats.id]
     seen: set[str] = set()
     dup: dict[str, None] = {}  # unique(ID[duplicated(ID)]), in order
     for g in ids:

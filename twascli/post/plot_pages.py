@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from twascli import rformat
+from twascli.chrom import chr_label
 from twascli.core import postproc as pp
 from twascli.io.plink import Genotypes
 from twascli.post.draw import GeneBox, LocusPage, LocusPlot, plot_corr_pdf
@@ -75,7 +76,7 @@ def build_locus_plot(
     joint_names = [_feature_label(feats, i) for i in np.flatnonzero(loc.joint)]
     single = len(feat_idx) == 1
     pages = []
-    where = f"chr{opts.chr}:{pos_bp.min() / 1e6:.2f}-{pos_bp.max() / 1e6:.2f} Mb"
+    where = f"{chr_label(opts.chr)}:{pos_bp.min() / 1e6:.2f}-{pos_bp.max() / 1e6:.2f} Mb"
     title = f"Locus {loc.number} ({where})\njoint model: {', '.join(joint_names)}"
     eqtl = scatter = None
     if single:
