@@ -151,4 +151,20 @@ def test_bad_inputs(study, tmp_path, capsys):
                     str(partial), "--pheno_map")
     _one_line_error(capsys, ["post-process", "--input", str(tmp_path / "ok.dat"), "--ref_ld_chr", str(d / "ldref" / "rat."),
                              "--chr", "chr6", "--out", str(out), "--locus_win", "1.5"], "--locus_win")
+    # two panels under one name (the modality without the tissue)
+    models = _models(d)
+    models["PANEL"] = models["PANEL"].str.split(".").str[1]
+    dup = tmp_path / "dup_panels.pos"
+    models.to_csv(dup, sep="\t", index=False)
+    _one_line_error(capsys, ["assoc-test", "--sumstats", str(d / "bmi.sumstats"), "--weights", str(dup),
+                             "--weights_dir", str(d / "W"), "--ref_ld_chr", str(d / "ldref" / "rat."),
+                             "--out", str(out)], str(dup), "'expression'", "Brain.expression", "Liver.expression")
     assert not any(p.name.startswith("bad") for p in tmp_path.iterdir())
+
+
+def test_panel_labels_unique_when_folders_share_a_name():
+    from twascli.panels import panel_labels
+
+    files = ["W/Brain/expression/a.wgt.RDat", "W/Liver/expression/b.wgt.RDat", "W/TissueA/c.wgt.RDat", "x.wgt.RDat"]
+    assert panel_labels(files) == {files[0]: "Brain/expression", files[1]: "Liver/expression",
+                                   files[2]: "TissueA", files[3]: ""}

@@ -28,6 +28,7 @@ from twascli.io.plink import pgen_hint, read_bim
 from twascli.io.sumstats import PanelSnps, read_sumstats
 from twascli.io.tables import read_table
 from twascli.io.weights_list import read_panel_n, read_weights_list, weight_file_path
+from twascli.panels import check_panel_names
 from twascli.progress import Progress
 
 
@@ -155,6 +156,7 @@ def run_batch(opts: AssocOptions, traits: list[TraitSpec], threads: int = 1,
     output is written.
     """
     wgtlist_all = read_weights_list(opts.weights)
+    check_panel_names(wgtlist_all, opts.weights)
     if opts.chr is not None:
         chroms = [c for c in chromosome_order(list(wgtlist_all["CHR"])) if norm_chr(c) == norm_chr(opts.chr)]
         if not chroms:

@@ -130,11 +130,6 @@ def read_features(path: str, chrom: str, minp: float, need: tuple[str, ...]) -> 
     )
 
 
-def panel_dir_name(path: str) -> str:
-    """The weight file's folder name (FUSION's panel label in plots and the omnibus table)."""
-    return os.path.basename(os.path.dirname(str(path)))
-
-
 class SnpLookup:
     """Position of each reference SNP id (first occurrence wins, like R's match())."""
 

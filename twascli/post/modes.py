@@ -10,8 +10,9 @@ from twascli import rformat
 from twascli.core import postproc as pp
 from twascli.io.atomic import atomic_open
 from twascli.io.plink import Genotypes
-from twascli.post.inputs import Features, SnpLookup, load_aligned, panel_dir_name, predict
+from twascli.post.inputs import Features, SnpLookup, load_aligned, predict
 from twascli.post.options import Digits, PostOptions
+from twascli.panels import panel_labels
 from twascli.post.results import Log, PostResult, write_output
 
 
@@ -29,6 +30,7 @@ def run_omnibus(opts: PostOptions, feats: Features, genos: Genotypes, digits: Di
             dup[g] = None
         seen.add(g)
     lookup = SnpLookup(genos.bim["snp"].to_numpy(dtype=object))
+    labels = panel_labels(feats.file)
     corr_lines = ["GENE\tREF1\tREF2\tCORR\n"]
     pv_lines = ["GENE\tNUM.REF\tMIN.TWAS.P\tNUM.REF.PRUNED\tOMNIBUS.P\n"] if opts.omnibus_corr is None else []
     for g in dup:
@@ -50,7 +52,7 @@ def run_omnibus(opts: PostOptions, feats: Features, genos: Genotypes, digits: Di
                          f"not used in the omnibus test of {g}")
                 continue
             preds.append(pr)
-            names.append(panel_dir_name(feats.file[i]))
+            names.append(labels[str(feats.file[i])])
             kept.append(i)
         if len(kept) < 2:
             continue
