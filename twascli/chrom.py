@@ -46,3 +46,10 @@ def chr_file_prefix(prefix: str, chrom: object, suffix: str | tuple[str, ...] = 
         if any(os.path.exists(prefix + cand + s) for s in ((suffix,) if isinstance(suffix, str) else suffix)):
             return prefix + cand
     return prefix + str(chrom)
+
+
+def chr_label(name: object, sep: str = "") -> str:
+    """A chromosome as titles show it: 'chr' + SEP + '22' for a bare '22', a 'chr1' name as given
+    (never 'chrchr1')."""
+    s = str(name).strip()
+    return s if s.lower().startswith("chr") else f"chr{sep}{s}"

@@ -62,9 +62,24 @@ def _register() -> None:
 _register()
 
 
+def _r_numbers(argv: list[str]) -> list[str]:
+    """The subcommand's numeric option values in R notation (200e3) made plain (twascli.numflags)."""
+    import importlib
+
+    from twascli.numflags import normalize_argv
+
+    modules = dict(COMMANDS)
+    for i, tok in enumerate(argv):
+        if tok in modules:
+            func = getattr(importlib.import_module(f"twascli.commands.{modules[tok]}"), modules[tok])
+            return argv[: i + 1] + normalize_argv(argv[i + 1:], func)
+    return argv
+
+
 def run(argv: list[str]) -> int:
     """Run the CLI on ARGV and return the exit code (user errors: one line on stderr, exit 1)."""
     try:
+        argv = _r_numbers(argv)
         rc = app(args=argv, prog_name="twascli", standalone_mode=False)
     except TwasError as exc:
         print(f"ERROR: {exc}", file=sys.stderr)

@@ -28,6 +28,7 @@ from twascli.io.plink import plink_files, read_variants
 from twascli.io.sumstats import PanelSnps, read_sumstats, to_panel
 from twascli.io.tables import read_table
 from twascli.io.weights_list import read_panel_n, read_weights_list, weight_file_path
+from twascli.panels import check_panel_names
 from twascli.progress import Progress
 
 
@@ -37,6 +38,7 @@ class TraitSpec:
 
     name: str
     sumstats: str
+    n: float | None = None  # the trait's GWAS N for COLOC (the list's N column); None: --GWASN
 
 
 def trait_name(path: str) -> str:
@@ -49,10 +51,30 @@ def trait_name(path: str) -> str:
 
 
 def read_trait_table(path: str) -> list[TraitSpec]:
-    """A TRAIT SUMSTATS table (header required); relative paths are relative to the table."""
+    """A TRAIT SUMSTATS [N] table (header required); relative paths are relative to the table.
+
+    N (optional): the trait's GWAS sample size for COLOC, instead of --GWASN (R numbers: 5e4)."""
+    from twascli.numflags import r_numeric
+
     df = read_table(path, ["TRAIT", "SUMSTATS"], "trait table")
     base = os.path.dirname(os.path.abspath(path))
-    return [TraitSpec(t, s if os.path.isabs(s) else os.path.join(base, s)) for t, s in zip(df["TRAIT"], df["SUMSTATS"])]
+    ns: list[float | None] = [None] * len(df)
+    if "N" in df.columns:
+        ns = [r_numeric(v) if v not in ("", "NA") else None for v in df["N"]]
+        bad = [v for v, n in zip(df["N"], ns) if v not in ("", "NA") and (n is None or not n >= 1)]
+        if bad:
+            raise TwasError(f"{path}: N column must hold positive sample sizes (found {bad[0]!r})")
+    return [TraitSpec(t, s if os.path.isabs(s) else os.path.join(base, s), n)
+            for t, s, n in zip(df["TRAIT"], df["SUMSTATS"], ns)]
+
+
+def trait_gwas_n(spec: TraitSpec, gwasn: int | None, ss_n: float | None) -> float | None:
+    """A trait's GWAS N for COLOC: its list N, else --GWASN (FUSION's, one for all), else the
+    median N column of its sumstats."""
+    for n in (spec.n, gwasn, ss_n):
+        if n is not None:
+            return int(n) if float(n).is_integer() else n
+    return None
 
 
 def chromosome_order(labels: list[str]) -> list[str]:
@@ -124,8 +146,11 @@ def _prepared(ref, wgtlist: pd.DataFrame, order: np.ndarray, weights_dir: str | 
 
 
 def run_batch(opts: AssocOptions, traits: list[TraitSpec], threads: int = 1,
-              emit: Callable[[str], None] = print, progress: bool | None = None) -> list[tuple[str, str, str, AssocResult]]:
+              emit: Callable[[str], None] = print, progress: bool | None = None,
+              mhc=None) -> list[tuple[str, str, str, AssocResult]]:
     """Test every trait on the chromosome(s) asked; write each (trait, chromosome) output file.
+
+    MHC: the --mhc region (twascli.genome.Mhc) whose models go to OUT.MHC; None = FUSION's.
 
     Returns (trait, chromosome, output path, result) per job. Inputs are all checked before any
     output is written.
@@ -134,6 +159,8 @@ def run_batch(opts: AssocOptions, traits: list[TraitSpec], threads: int = 1,
 
     is_db = predictdb.is_db(opts.weights)
     wgtlist_all = predictdb.weights_list(opts.weights, opts.chr) if is_db else read_weights_list(opts.weights)
+    if not is_db:
+        check_panel_names(wgtlist_all, opts.weights)
     if opts.chr is not None:
         chroms = [c for c in chromosome_order(list(wgtlist_all["CHR"])) if same_chr(c, opts.chr)]
         if not chroms:
@@ -158,9 +185,12 @@ def run_batch(opts: AssocOptions, traits: list[TraitSpec], threads: int = 1,
     # chromosome's panel
     panel_snps = PanelSnps(set().union(*(bims[c]["snp"] for c in chroms)))
 
+    gwas_n: dict[str, float | None] = {}
+
     def align(spec: TraitSpec) -> dict[str, TraitData]:
         ss = read_sumstats(spec.sumstats, panel_snps)
-        validate_coloc(replace(opts, sumstats=spec.sumstats), ss.has_beta_se, wgtlist_all)
+        gwas_n[spec.name] = trait_gwas_n(spec, opts.GWASN, ss.n_median)
+        validate_coloc(replace(opts, sumstats=spec.sumstats, GWASN=gwas_n[spec.name]), ss.has_beta_se, wgtlist_all)
         per_chr = {c: align_trait(bims[c], to_panel(ss, bims[c], opts.match_by)) for c in chroms}
         for c, td in per_chr.items():
             if not np.isfinite(td.z).any():
@@ -183,7 +213,8 @@ def run_batch(opts: AssocOptions, traits: list[TraitSpec], threads: int = 1,
         ref = load_reference(prefixes[c], bims.pop(c))
         logs: dict[str, list[str]] = {t.name: [] for t in traits}
         testers = {
-            t.name: GeneTester(replace(opts, sumstats=t.sumstats, out=output_path(opts.out, t.name, c, single, opts.chr is not None)),
+            t.name: GeneTester(replace(opts, sumstats=t.sumstats, GWASN=gwas_n[t.name],
+                                       out=output_path(opts.out, t.name, c, single, opts.chr is not None)),
                                aligned[(t.name, c)], wgtlist, log=logs[t.name].append,
                                shared_precision=len(traits) > 2)
             for t in traits
@@ -206,12 +237,12 @@ def run_batch(opts: AssocOptions, traits: list[TraitSpec], threads: int = 1,
                 emit(f"== {t.name} chr{norm_chr(c)} -> {out}")
             for line in logs[t.name]:
                 emit(line)
-            write_result(out, result, opts.digits, emit)
+            write_result(out, result, opts.digits, emit, mhc)
             done.append((t.name, c, out, result))
     return done
 
 
-def write_result(out: str, result: AssocResult, digits: int | None, emit: Callable[[str], None]) -> None:
+def write_result(out: str, result: AssocResult, digits: int | None, emit: Callable[[str], None], mhc=None) -> None:
     """FUSION's closing messages, then OUT, OUT.MHC and the coloc.susie tables."""
     emit("Analysis completed.")
     emit(f"NOTE: {result.n_failed} / {result.n_total} genes were skipped")
@@ -222,7 +253,7 @@ def write_result(out: str, result: AssocResult, digits: int | None, emit: Callab
              "summary-imputation software such as [https://github.com/bogdanlab/fizi]")
     wrote_mhc = write_assoc(out, result.columns, result.rows, NUMERIC_COLUMNS, 3 if digits is None else digits,
                             announce=lambda: emit(f"Results in the MHC are written to {out}.MHC , evaluate "
-                                                  "with caution due to complex LD structure"))
+                                                  "with caution due to complex LD structure"), mhc=mhc)
     if result.susie_summary or result.susie_results:
         from twascli.assoc.coloc import write_susie_tables
 

@@ -38,7 +38,10 @@ def post_process(
     ldsc: bool = typer.Option(False, "--ldsc", help="Write LD scores to all features (disables everything else)"),
     save_loci: bool = typer.Option(False, "--save_loci", "--save-loci", help="Write each locus' conditional GWAS (OUT.loc_N.cond)"),
     verbose: int = typer.Option(1, "--verbose", help="0 = nothing, 1 = minimal, 2 = all"),
-    glist: Optional[str] = typer.Option(None, "--glist", help="twascli: genes for the plot track: hg19 (default; ./glist-hg19 if present), hg38, or a file CHR P0 P1 ID"),
+    glist: Optional[str] = typer.Option(None, "--glist", help="twascli: genes for the plot track: hg19, hg38, none, a file CHR P0 P1 ID or a GTF (default: the --mhc build's list, ./glist-hg19 if present for hg19; no track with --mhc none or a region)"),
+    mhc: Optional[str] = typer.Option(None, "--mhc", help="twascli: the study's genome: hg19 (default), hg38, none or CHR:START-END; picks the default --glist (post-process excludes no region, as FUSION)"),
+    pheno_map: Optional[str] = typer.Option(None, "--pheno_map", "--pheno-map", help="twascli: phenotype -> gene table (ID GENE [SYMBOL TISSUE MODALITY]): loci, reports and --omnibus count genes"),
+    gene_regex: Optional[str] = typer.Option(None, "--gene_regex", "--gene-regex", help="twascli: gene id = first group (or match) of this regex on each ID, e.g. '^([^:]+)'"),
     digits: Optional[int] = typer.Option(None, "--digits", help="twascli: significant digits in all outputs (FUSION: 2 in tables, 3 elsewhere)"),
     top1_single_snp: bool = typer.Option(False, "--top1_single_snp", "--top1-single-snp", help="twascli fix: predict top1 models from their top eQTL SNP only, as assoc-test does (FUSION's post-process weights every SNP by its eQTL z-score)"),
     fix_true_alleles: bool = typer.Option(False, "--fix_true_alleles", "--fix-true-alleles", help="twascli fix: read weight alleles that R stored as logical TRUE as 'T' (FUSION leaves them unmatched)"),
@@ -61,5 +64,6 @@ def post_process(
         top1_single_snp=top1_single_snp, fix_true_alleles=fix_true_alleles, finemap=finemap,
         finemap_prior_prob=finemap_prior_prob, finemap_max_genes=finemap_max_genes, finemap_credible=finemap_credible,
         finemap_intercept=finemap_intercept, finemap_ridge=finemap_ridge, match_by=match_by,
+        mhc=mhc, pheno_map=pheno_map, gene_regex=gene_regex,
     )
     run_post_process(opts)

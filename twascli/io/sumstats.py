@@ -37,6 +37,13 @@ class SumStats:
     conversion: "Conversion | None" = None  # how a non-FUSION file was converted
 
     @property
+    def n_median(self) -> float | None:
+        """Median of the per-SNP N (a trait's GWAS N for COLOC), None without an N column."""
+        if self.n is None or not np.isfinite(self.n).any():
+            return None
+        return float(np.nanmedian(self.n))
+
+    @property
     def has_beta_se(self) -> bool:
         return self.beta is not None and self.se is not None
 
@@ -107,6 +114,7 @@ def _sumstats_from_frame(df: pd.DataFrame, path: str) -> SumStats:
     se = to_float(df, "SE", path, "sumstats").to_numpy() if "SE" in df.columns else None
     if beta is None or se is None:
         beta = se = None
+    n = to_float(df, "N", path, "sumstats").to_numpy() if "N" in df.columns else None
     return SumStats(
         snp=df["SNP"].to_numpy(dtype=object),
         a1=df["A1"].str.upper().to_numpy(dtype=object),
@@ -115,6 +123,7 @@ def _sumstats_from_frame(df: pd.DataFrame, path: str) -> SumStats:
         beta=beta,
         se=se,
         path=path,
+        n=n,
     )
 
 

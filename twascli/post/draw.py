@@ -19,6 +19,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.textpath import text_to_path
 
+from twascli.chrom import chr_label
 from twascli.io.atomic import atomic_open
 
 STYLE = {
@@ -202,7 +203,7 @@ def _page_figure(page: LocusPage, plot: LocusPlot) -> Figure:
     ax.tick_params(labelsize=7)
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(fontsize=7, loc="upper left", markerscale=2, handletextpad=0.2, framealpha=0.85, edgecolor="none")
-    xlabel = f"chr {plot.chrom} physical position (Mb)"
+    xlabel = f"{chr_label(plot.chrom, sep=' ')} physical position (Mb)"
     y += gwas_in
     if has_eqtl:
         ax.tick_params(labelbottom=True)

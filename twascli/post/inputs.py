@@ -130,11 +130,6 @@ def read_features(path: str, chrom: str, minp: float, need: tuple[str, ...]) -> 
     )
 
 
-def panel_dir_name(path: str) -> str:
-    """The weight file's folder name (FUSION's panel label in plots and the omnibus table)."""
-    return os.path.basename(os.path.dirname(str(path)))
-
-
 class SnpLookup:
     """Position of each reference SNP id (first occurrence wins, like R's match())."""
 
@@ -298,14 +293,33 @@ BUILTIN_GLISTS = {"hg19": "glist-hg19.txt", "hg38": "glist-hg38.txt"}
 
 
 def read_glist(spec: str, chrom: str) -> pd.DataFrame:
-    """Gene list for the plot track (CHR P0 P1 ID, no header): built-in hg19/hg38 or a file path."""
+    """Gene list for the plot track (CHR P0 P1 ID): built-in hg19/hg38, a file, or a GTF's gene records."""
     if spec in BUILTIN_GLISTS:
         ref = resources.files("twascli").joinpath("data", BUILTIN_GLISTS[spec])
         with resources.as_file(ref) as p:
             return _parse_glist(str(p), chrom)
     if not os.path.exists(spec):
-        raise TwasError(f"{spec}: gene list file not found (--glist takes hg19, hg38 or a file CHR P0 P1 ID)")
+        raise TwasError(f"{spec}: gene list file not found (--glist takes hg19, hg38, none, a file CHR P0 P1 ID or a GTF)")
+    if re.search(r"\.gtf(\.gz)?$", spec, re.IGNORECASE):
+        return _parse_gtf(spec, chrom)
     return _parse_glist(spec, chrom)
+
+
+def _parse_gtf(path: str, chrom: str) -> pd.DataFrame:
+    """The 'gene' records of a GTF on CHROM as CHR P0 P1 ID (ID: gene_name, else gene_id)."""
+    try:
+        df = pd.read_csv(path, sep="\t", header=None, dtype=str, comment="#", usecols=[0, 2, 3, 4, 8], quoting=3)
+    except (pd.errors.EmptyDataError, ValueError):
+        raise TwasError(f"{path}: --glist GTF needs 9 tab-separated columns") from None
+    df = df[(df[2] == "gene") & (df[0].map(chr_key) == chr_key(chrom))]
+    name = df[8].str.extract(r'gene_name "([^"]*)"')[0]
+    gid = df[8].str.extract(r'gene_id "([^"]*)"')[0]
+    try:
+        out = pd.DataFrame({"CHR": df[0], "P0": df[3].astype(np.int64), "P1": df[4].astype(np.int64),
+                            "ID": name.where(name.notna() & (name != ""), gid).fillna("")})
+    except ValueError:
+        raise TwasError(f"{path}: --glist GTF has non-integer gene start/end positions") from None
+    return out.reset_index(drop=True)
 
 
 def _parse_glist(path: str, chrom: str) -> pd.DataFrame:

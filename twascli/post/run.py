@@ -12,6 +12,8 @@ from twascli import rformat
 from twascli.chrom import chr_file_prefix
 from twascli.core import postproc as pp
 from twascli.errors import TwasError
+from twascli.genome import default_glist, parse_mhc
+from twascli.phenos import PhenoMap, check_mapped, load_pheno_map
 from twascli.io.plink import Genotypes, read_plink
 from twascli.post.inputs import Features, Predicted, aligned_gwas_z, predict_features, r_type_convert, read_features, read_glist
 from twascli.post.options import Digits, PostOptions, fmt_cat
@@ -25,6 +27,7 @@ __all__ = ["PostOptions", "PostResult", "Log", "run_post_process"]
 
 def validate(opts: PostOptions, log: Log) -> None:
     """Check flag combinations; FUSION's plot warnings."""
+    parse_mhc(opts.mhc)
     if opts.plot_legend is not None and opts.plot_legend not in ("all", "joint"):
         raise TwasError(f"--plot_legend must be 'all' or 'joint', not '{opts.plot_legend}'")
     if opts.verbose is None:
@@ -50,6 +53,8 @@ def run_post_process(opts: PostOptions, log: Log | None = None) -> PostResult:
     main_path = not (opts.omnibus or opts.ldsc)
     need = ("FILE", "ID", "CHR", "P0", "P1", "TWAS.Z", "MODEL") if main_path else ("FILE", "ID", "CHR", "TWAS.Z", "MODEL")
     feats = read_features(opts.input, opts.chr, opts.minp_input, need)
+    pmap = load_pheno_map(opts.pheno_map, opts.gene_regex)
+    check_mapped(pmap, [str(v) for v in feats.id])
     if main_path and opts.sumstats is None:
         raise TwasError("--sumstats is required (except with --omnibus or --ldsc)")
     genos = read_plink(chr_file_prefix(opts.ref_ld_chr, opts.chr))
@@ -57,15 +62,16 @@ def run_post_process(opts: PostOptions, log: Log | None = None) -> PostResult:
     gwas_z = aligned_gwas_z(opts.sumstats, genos, opts.match_by) if main_path and len(feats) else None
     glist = None
     if opts.plot:
-        glist = read_glist(_glist_spec(opts.glist), opts.chr)
+        spec = _glist_spec(opts, log)
+        glist = read_glist(spec, opts.chr) if spec is not None else None
 
     if opts.omnibus:
-        run_omnibus(opts, feats, genos, digits, log, result)
+        run_omnibus(opts, feats, genos, digits, log, result, gene_of=pmap.gene)
         return result
     if len(feats) == 0:
         log.warn(f"WARNING: no features in {opts.input} on chromosome {opts.chr} with TWAS.P < {opts.minp_input}; nothing to analyse")
         if opts.report and not opts.ldsc:
-            write_output(opts.out + ".report", _report_header(opts.finemap), result)
+            write_output(opts.out + ".report", _report_header(opts.finemap, pmap), result)
         return result
 
     pred = predict_features(feats, genos, opts.eqtl_model if opts.plot_eqtl else None, log.warn, opts.top1_single_snp,
@@ -87,17 +93,25 @@ def run_post_process(opts: PostOptions, log: Log | None = None) -> PostResult:
     result.n_features = len(feats)
     if len(feats) == 0:
         if opts.report:
-            write_output(opts.out + ".report", _report_header(opts.finemap), result)
+            write_output(opts.out + ".report", _report_header(opts.finemap, pmap), result)
         return result
-    run_main(opts, feats, pred, genos, n_considered, glist, digits, log, result, gwas_z)
+    run_main(opts, feats, pred, genos, n_considered, glist, digits, log, result, gwas_z, pmap)
     return result
 
 
-def _glist_spec(spec: str | None) -> str:
-    """FUSION reads ./glist-hg19 when present; otherwise twascli's built-in hg19 list."""
-    if spec is None:
-        return "glist-hg19" if os.path.exists("glist-hg19") else "hg19"
-    return spec
+def _glist_spec(opts: PostOptions, log: Log) -> str | None:
+    """The plot's gene list: --glist (none: no track); else FUSION's ./glist-hg19 or the built-in
+    list of a human --mhc build; else (--mhc none or a region: not human) no gene track."""
+    if opts.glist is not None:
+        return None if opts.glist.lower() == "none" else opts.glist
+    mhc = parse_mhc(opts.mhc)
+    build = default_glist(mhc)
+    if build is None:
+        log.warn(f"NOTE: --mhc {mhc.spec} without --glist: locus plots have no gene track (give --glist FILE or a GTF)")
+        return None
+    if build == "hg19" and os.path.exists("glist-hg19"):
+        return "glist-hg19"
+    return build
 
 
 # --------------------------------------------------------------------------- main analysis
@@ -106,6 +120,7 @@ def _glist_spec(spec: str | None) -> str:
 def run_main(
     opts: PostOptions, feats: Features, pred: Predicted, genos: Genotypes, n_considered: int,
     glist, digits: Digits, log: Log, result: PostResult, gwas_z: np.ndarray | None = None,
+    pmap: PhenoMap | None = None,
 ) -> None:
     """Joint model across the chromosome, then loci, conditional GWAS, reports and plots.
 
@@ -146,7 +161,7 @@ def run_main(
     cstarts, cends = pp.consolidate_loci(starts, ends)
     log.info(f"consolidated to {len(cstarts)} non-overlapping loci with {opts.locus_win} bp buffer", 1)
 
-    report_lines = [_report_header(opts.finemap)] if opts.report else []
+    report_lines = [_report_header(opts.finemap, pmap)] if opts.report else []
     for i, (s, e) in enumerate(zip(cstarts, cends), start=1):
         loc = analyse_locus(i, int(s), int(e), opts, feats, pred, genos, ld, gwas_z, zthresh, digits, log, result)
         if loc is None:
@@ -158,10 +173,10 @@ def run_main(
             null_pip, cred = fmod.report_fields(loc.finemap, feats)
             log.info(f"locus {i}: FOCUS {opts.finemap_credible:g} credible set {cred} (null model PIP {null_pip}, "
                      f"{loc.finemap.res.n_configs} configurations)", 2)
-        write_locus_files(opts, loc, feats, genos, digits, result)
+        write_locus_files(opts, loc, feats, genos, digits, result, pmap)
         _print_locus_lines(loc, log, digits)
         if opts.report:
-            report_lines.append(_report_row(opts, loc, feats, genos, digits))
+            report_lines.append(_report_row(opts, loc, feats, genos, digits, pmap))
         if opts.plot:
             from twascli.post.draw import plot_locus
 
@@ -273,7 +288,8 @@ def _which_max_sq(z: np.ndarray) -> int | None:
     return int(np.argmax(np.where(np.isnan(z), -np.inf, z * z)))
 
 
-def write_locus_files(opts: PostOptions, loc: LocusResult, feats: Features, genos: Genotypes, digits: Digits, result: PostResult) -> None:
+def write_locus_files(opts: PostOptions, loc: LocusResult, feats: Features, genos: Genotypes, digits: Digits, result: PostResult,
+                      pmap: PhenoMap | None = None) -> None:
     """OUT.loc_N.cond (--save_loci), OUT.loc_N.cond.csv and OUT.loc_N.genes (--report)."""
     bim = genos.bim
     snps = [str(s) for s in bim["snp"].to_numpy()[loc.snp_idx]]
@@ -290,17 +306,24 @@ def write_locus_files(opts: PostOptions, loc: LocusResult, feats: Features, geno
         df = {"SNP": snps, "POS": pos, "GWAS.LOGP": logp, "GWAS_cond.LOGP": logp_cond}
         text = rformat.write_table(rformat.format_df(df, digits.table, trim=True, nan_is_na=False), sep=",")
         write_output(f"{opts.out}.loc_{loc.number}.cond.csv", text, result)
-        write_output(f"{opts.out}.loc_{loc.number}.genes", genes_table(feats, loc), result)
+        write_output(f"{opts.out}.loc_{loc.number}.genes", genes_table(feats, loc, pmap), result)
 
 
-def genes_table(feats: Features, loc: LocusResult) -> str:
-    """OUT.loc_N.genes: the --input rows of the locus' features (re-typed as R reads them), JOINT, TOP.SNP.COR."""
+def genes_table(feats: Features, loc: LocusResult, pmap: PhenoMap | None = None) -> str:
+    """OUT.loc_N.genes: the --input rows of the locus' features (re-typed as R reads them), JOINT, TOP.SNP.COR;
+    with a phenotype map also each row's GENE (SYMBOL, TISSUE, MODALITY where the map has them)."""
     rows = feats.table.loc[loc.in_locus]
     cols: dict[str, object] = {}
     for c in rows.columns:
         cols[c] = r_type_convert([str(v) for v in rows[c].tolist()])
     cols["JOINT"] = [bool(v) for v in loc.joint[loc.in_locus]]
     cols["TOP.SNP.COR"] = np.asarray(loc.top_snp_cor, dtype=float)
+    if pmap is not None and not pmap.is_identity:
+        infos = [pmap.info(str(v)) for v in feats.id[loc.in_locus]]
+        cols["GENE"] = [i.gene for i in infos]
+        for name, attr in (("SYMBOL", "symbol"), ("TISSUE", "tissue"), ("MODALITY", "modality")):
+            if any(getattr(i, attr) for i in infos):
+                cols[name] = [getattr(i, attr) or "NA" for i in infos]
     if loc.finemap is not None:
         pip, cs = fmod.pip_of(loc.finemap, len(feats))
         cols["PIP"] = rformat.r_round(pip[loc.in_locus], 4)
@@ -308,9 +331,27 @@ def genes_table(feats: Features, loc: LocusResult) -> str:
     return rformat.write_table(cols, sep="\t")
 
 
-def _report_header(finemap: bool = False) -> str:
+#: OUT.report columns a phenotype map adds: phenotypes in the locus and each gene with its phenotypes.
+REPORT_MAP_COLUMNS = ["HIT.PHENOS", "GENE.PHENOS"]
+
+
+def _report_header(finemap: bool = False, pmap: PhenoMap | None = None) -> str:
     cols = ["FILE", "CHR", "P0", "P1", "HIT.GENES", "JOINT.GENES", "BEST.TWAS.P", "BEST.SNP.P", "COND.SNP.P", "VAR.EXP"]
-    return "\t".join(cols + (["FOCUS.NULL.PIP", "FOCUS.CRED.SET"] if finemap else [])) + "\n"
+    if pmap is not None and not pmap.is_identity:
+        cols += REPORT_MAP_COLUMNS
+    if finemap:
+        cols += ["FOCUS.NULL.PIP", "FOCUS.CRED.SET"]
+    return "\t".join(cols) + "\n"
+
+
+def gene_phenos(ids, pmap: PhenoMap) -> dict[str, list[str]]:
+    """{gene: its phenotype IDs} in order of first appearance."""
+    out: dict[str, list[str]] = {}
+    for i in map(str, ids):
+        out.setdefault(pmap.gene(i), [])
+        if i not in out[pmap.gene(i)]:
+            out[pmap.gene(i)].append(i)
+    return out
 
 
 def _best_chisq(loc: LocusResult) -> tuple[float, float, float]:
@@ -332,20 +373,31 @@ def _print_locus_lines(loc: LocusResult, log: Log, digits: Digits) -> None:
     log.stdout(f"locus {i} best conditioned Chisq\t{fmt_cat(best_cond, digits.cat)}")
 
 
-def _report_row(opts: PostOptions, loc: LocusResult, feats: Features, genos: Genotypes, digits: Digits) -> str:
-    """One OUT.report line, as FUSION's cat(..., sep='\\t') writes it (trailing tab included)."""
+def _report_row(opts: PostOptions, loc: LocusResult, feats: Features, genos: Genotypes, digits: Digits,
+                pmap: PhenoMap | None = None) -> str:
+    """One OUT.report line, as FUSION's cat(..., sep='\\t') writes it (trailing tab included).
+
+    With a phenotype map HIT.GENES and JOINT.GENES count genes, and HIT.PHENOS, GENE.PHENOS
+    (GENE=pheno,pheno;GENE2=...) follow."""
     best, at_top, _ = _best_chisq(loc)
     pos = genos.bim["pos"].to_numpy(dtype=np.int64)[loc.snp_idx]
     ids = feats.id[loc.in_locus]
     best_p = 2 * pp.norm.sf(np.sqrt(best))
     cond_p = 2 * pp.norm.sf(np.sqrt(at_top))
     twas_p = feats.p[loc.in_locus]
+    mapped = pmap is not None and not pmap.is_identity
+    n_joint = int(loc.joint[loc.in_locus].sum())
+    if mapped:
+        by_gene = gene_phenos(ids, pmap)
+        n_joint = len(gene_phenos(ids[loc.joint[loc.in_locus]], pmap))
     items = [
         f"{opts.out}.loc_{loc.number}", opts.chr, int(pos.min()), int(pos.max()),
-        len(set(map(str, ids))), int(loc.joint[loc.in_locus].sum()),
+        len(by_gene) if mapped else len(set(map(str, ids))), n_joint,
         float(np.nanmin(twas_p)) if np.any(~np.isnan(twas_p)) else float("inf"),
         float(best_p), float(cond_p), float(1 - at_top / best),
     ]
+    if mapped:
+        items += [sum(len(v) for v in by_gene.values()), ";".join(f"{g}={','.join(v)}" for g, v in by_gene.items())]
     if loc.finemap is not None:
         items += fmod.report_fields(loc.finemap, feats)
     return rformat.cat_str(*items, "\n", sep="\t", digits=digits.cat)
