@@ -15,7 +15,8 @@ from twascli.core import focus
 from twascli.core import postproc as pp
 from twascli.errors import TwasError
 from twascli.io.plink import Genotypes
-from twascli.post.inputs import Features, Predicted, panel_dir_name
+from twascli.panels import panel_labels
+from twascli.post.inputs import Features, Predicted
 from twascli.post.options import PostOptions
 from twascli.post.results import LocusResult, PostResult, write_output
 
@@ -131,9 +132,9 @@ def pip_of(fm: LocusFinemap, m: int) -> tuple[np.ndarray, np.ndarray]:
     return pip, cs
 
 
-def label(feats: Features, i: int) -> str:
-    """ID(panel folder) of feature I, so that one gene's models in several panels stay apart."""
-    panel = panel_dir_name(feats.file[i])
+def label(feats: Features, i: int, panels: dict[str, str]) -> str:
+    """ID(panel label) of feature I, so that one gene's models in several panels stay apart."""
+    panel = panels[str(feats.file[i])]
     return f"{feats.id[i]}({panel})" if panel else str(feats.id[i])
 
 
@@ -141,7 +142,8 @@ def report_fields(fm: LocusFinemap, feats: Features) -> list[str]:
     """FOCUS.NULL.PIP and FOCUS.CRED.SET (IDs of the credible set, by decreasing PIP) of a report row."""
     r = fm.res
     order = np.argsort(-r.pips, kind="stable")
-    ids = [label(feats, int(fm.models[j])) for j in order if r.in_cred_set[j]]
+    panels = panel_labels(feats.file)
+    ids = [label(feats, int(fm.models[j]), panels) for j in order if r.in_cred_set[j]]
     if r.null_in_cred_set:
         ids.append(NULL_MODEL)
     return [_num(r.null_pip), ",".join(ids) if ids else "NA"]
