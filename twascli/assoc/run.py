@@ -24,6 +24,7 @@ from twascli.assoc.gene import (
 from twascli.chrom import chr_file_prefix, norm_chr
 from twascli.errors import TwasError
 from twascli.io.assoc_output import write_assoc
+from twascli.io.outguard import check_no_clobber, check_out_location, prefixed_outputs
 from twascli.io.plink import pgen_hint, read_bim
 from twascli.io.sumstats import PanelSnps, read_sumstats
 from twascli.io.tables import read_table
@@ -123,8 +124,30 @@ def _prepared(ref, wgtlist: pd.DataFrame, order: np.ndarray, weights_dir: str | 
                 yield item
 
 
+def output_files(out: str, caviar: bool) -> list[str]:
+    """Every file assoc-test may write for the output OUT (the table, .MHC, status log, coloc.susie, CAVIAR)."""
+    files = [out] + [out + s for s in (".MHC", ".log", ".coloc.susie.summary", ".coloc.susie.results")]
+    if caviar:
+        files += prefixed_outputs(out, r"\..+\.CAVIAR\.(LD|EQTL\.Z|GWAS\.Z)")
+    return files
+
+
+def guard_outputs(opts: AssocOptions, traits: list[TraitSpec], chroms: list[str], prefixes: dict[str, str],
+                  wgtlist: pd.DataFrame, extra_inputs: tuple[str, ...]) -> None:
+    """Before any work: --out is usable and none of the outputs is one of the inputs."""
+    check_out_location(opts.out)
+    inputs = [t.sumstats for t in traits] + [opts.weights, opts.PANELN, *extra_inputs]
+    inputs += [prefixes[c] + ext for c in chroms for ext in (".bed", ".bim", ".fam")]
+    inputs += [weight_file_path(opts.weights_dir, w) for w in wgtlist["WGT"]]
+    single = len(traits) == 1
+    outputs = [f for t in traits for c in chroms
+               for f in output_files(output_path(opts.out, t.name, c, single, opts.chr is not None), opts.caviar)]
+    check_no_clobber(outputs, inputs)
+
+
 def run_batch(opts: AssocOptions, traits: list[TraitSpec], threads: int = 1,
-              emit: Callable[[str], None] = print, progress: bool | None = None) -> list[tuple[str, str, str, AssocResult]]:
+              emit: Callable[[str], None] = print, progress: bool | None = None,
+              extra_inputs: tuple[str, ...] = ()) -> list[tuple[str, str, str, AssocResult]]:
     """Test every trait on the chromosome(s) asked; write each (trait, chromosome) output file.
 
     Returns (trait, chromosome, output path, result) per job. Inputs are all checked before any
@@ -144,6 +167,8 @@ def run_batch(opts: AssocOptions, traits: list[TraitSpec], threads: int = 1,
         wgtlist_all["N"] = wgtlist_all["PANEL"].map(panel_n).astype(float)
 
     prefixes = {c: chr_file_prefix(opts.ref_ld_chr, c) for c in chroms}
+    guard_outputs(opts, traits, chroms, prefixes,
+                  wgtlist_all[wgtlist_all["CHR"].map(norm_chr).isin({norm_chr(c) for c in chroms})], extra_inputs)
     bims = {c: read_bim(p + ".bim") if os.path.exists(p + ".bed") else None for c, p in prefixes.items()}
     for c, p in prefixes.items():
         if bims[c] is None:

@@ -60,4 +60,4 @@ def assoc_test(
         perm=perm, perm_minp=perm_minp, coloc_P=coloc_P, coloc_susie_P=coloc_susie_P, GWASN=GWASN,
         PANELN=PANELN, digits=digits, seed=seed, fix_true_alleles=fix_true_alleles,
     )
-    run_batch(opts, traits, threads=threads)
+    run_batch(opts, traits, threads=threads, extra_inputs=(sumstats_list,) if sumstats_list else ())

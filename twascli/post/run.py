@@ -12,6 +12,8 @@ from twascli import rformat
 from twascli.chrom import chr_file_prefix
 from twascli.core import postproc as pp
 from twascli.errors import TwasError
+from twascli.io.atomic import all_or_nothing
+from twascli.io.outguard import check_no_clobber, check_out_location, prefixed_outputs
 from twascli.io.plink import Genotypes, read_plink
 from twascli.post.inputs import Features, Predicted, aligned_gwas_z, predict_features, r_type_convert, read_features, read_glist
 from twascli.post.options import Digits, PostOptions, fmt_cat
@@ -38,17 +40,39 @@ def validate(opts: PostOptions, log: Log) -> None:
         log.warn("WARNING: plotting flags set without --plot, figures will not be generated")
 
 
+# every file post-process may write, as suffixes of --out
+OUTPUT_SUFFIXES = (r"\.(report|joint_included\.dat|joint_dropped\.dat|CORR\.dat|omnibus\.pv|l2\.ldscore\.gz"
+                   r"|l2\.M_5_50|corrplot\.pdf|loc_\d+\.(pdf|cond|cond\.csv|genes))")
+
+
+def guard_outputs(opts: PostOptions, feats: Features) -> None:
+    """Before any work: --out is a usable prefix and no output would replace an input."""
+    check_out_location(opts.out)
+    ref = chr_file_prefix(opts.ref_ld_chr, opts.chr)
+    inputs = [opts.input, opts.sumstats, opts.glist, ref + ".bed", ref + ".bim", ref + ".fam", *feats.file]
+    outputs = [opts.out + s for s in (".report", ".joint_included.dat", ".joint_dropped.dat", ".CORR.dat",
+                                      ".omnibus.pv", ".l2.ldscore.gz", ".l2.M_5_50", ".corrplot.pdf")]
+    check_no_clobber(outputs + prefixed_outputs(opts.out, OUTPUT_SUFFIXES), inputs)
+
+
 def run_post_process(opts: PostOptions, log: Log | None = None) -> PostResult:
-    """Run FUSION's post-processing with OPTS and write its output files."""
+    """Run FUSION's post-processing with OPTS and write its output files (all of them, or none on failure)."""
     log = log or Log(opts.verbose)
     validate(opts, log)
-    digits = Digits.of(opts.digits)
-    result = PostResult()
     main_path = not (opts.omnibus or opts.ldsc)
     need = ("FILE", "ID", "CHR", "P0", "P1", "TWAS.Z", "MODEL") if main_path else ("FILE", "ID", "CHR", "TWAS.Z", "MODEL")
     feats = read_features(opts.input, opts.chr, opts.minp_input, need)
     if main_path and opts.sumstats is None:
         raise TwasError("--sumstats is required (except with --omnibus or --ldsc)")
+    guard_outputs(opts, feats)
+    with all_or_nothing():
+        return _run(opts, feats, log)
+
+
+def _run(opts: PostOptions, feats: Features, log: Log) -> PostResult:
+    """The analysis proper, once the inputs and outputs are checked."""
+    digits = Digits.of(opts.digits)
+    result = PostResult()
     genos = read_plink(chr_file_prefix(opts.ref_ld_chr, opts.chr))
     glist = None
     if opts.plot:
