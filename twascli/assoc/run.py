@@ -211,12 +211,17 @@ def run_batch(opts: AssocOptions, traits: list[TraitSpec], threads: int = 1,
         bar = Progress(len(wgtlist), f"chr{norm_chr(c)}", enabled=progress, every=25)
         order = processing_order(wgtlist, keep_list_order=opts.coloc_P is not None or opts.coloc_susie_P is not None)
         prepared = _prepared(ref, wgtlist, order, opts.weights_dir, threads, fix_true_alleles=opts.fix_true_alleles)
+        seen_models: set[str] = set()
         for index, entry, wgt_file, prep in prepared:
+            seen_models.update(prep.model.models)
             for t in traits:
                 testers[t.name].add(index, entry, wgt_file, prep)
             bar.step()
         bar.close()
         del ref
+        if opts.force_model is not None and seen_models and opts.force_model not in seen_models:
+            raise TwasError(f"--force_model {opts.force_model}: no weight file on chromosome {c} has this model "
+                            f"(models found: {', '.join(sorted(seen_models))})")
         for t in traits:
             tester = testers[t.name]
             result = tester.finish()

@@ -45,6 +45,15 @@ def assoc_test(
     from twascli.assoc.gene import AssocOptions  # heavy imports only when the command runs
     from twascli.assoc.run import TraitSpec, read_trait_table, run_batch, trait_name
 
+    from twascli.optcheck import check_count, check_fraction, check_p, check_range
+
+    check_fraction("--max_impute", max_impute)
+    check_fraction("--min_r2pred", min_r2pred)
+    check_count("--perm", perm)
+    check_p("--perm_minp", perm_minp)
+    check_p("--coloc_P", coloc_P)
+    check_p("--coloc_susie_P", coloc_susie_P)
+    check_range("--GWASN", GWASN, 0, lo_open=True)
     traits = [TraitSpec(trait_name(s), s) for s in (sumstats or [])]
     if sumstats_list:
         traits += read_trait_table(sumstats_list)

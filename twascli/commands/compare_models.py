@@ -24,6 +24,9 @@ def compare_models(
     from twascli.io.outguard import check_stdout
     from twascli.tools.compare_models import compare_models_run
 
+    from twascli.optcheck import check_count
+
+    check_count("--window", window)
     ref = chr_file_prefix(ref_ld_chr, chr)
     check_stdout([pos1, pos2, ref + ".bed", ref + ".bim", ref + ".fam"])
     sys.stdout.write(compare_models_run(pos1, pos2, chr, ref_ld_chr, window))

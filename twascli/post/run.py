@@ -15,6 +15,7 @@ from twascli.errors import TwasError
 from twascli.io.atomic import all_or_nothing
 from twascli.io.outguard import check_no_clobber, check_out_location, prefixed_outputs
 from twascli.io.plink import Genotypes, read_plink
+from twascli.optcheck import check_count, check_fraction, check_p, check_range
 from twascli.post.inputs import Features, Predicted, aligned_gwas_z, predict_features, r_type_convert, read_features, read_glist
 from twascli.post.options import Digits, PostOptions, fmt_cat
 from twascli.post.results import LocusResult, Log, PostResult, write_output
@@ -30,8 +31,14 @@ def validate(opts: PostOptions, log: Log) -> None:
         raise TwasError(f"--plot_legend must be 'all' or 'joint', not '{opts.plot_legend}'")
     if opts.verbose is None:
         opts.verbose = 1
-    if opts.locus_win < 0:
-        raise TwasError("--locus_win must be >= 0")
+    check_count("--locus_win", opts.locus_win)
+    check_p("--minp_input", opts.minp_input)
+    check_fraction("--max_r2", opts.max_r2)
+    check_fraction("--min_r2", opts.min_r2)
+    if opts.min_r2 > opts.max_r2:
+        raise TwasError(f"--min_r2 {opts.min_r2:g}: must not exceed --max_r2 ({opts.max_r2:g})")
+    check_range("--max_cz_increase", opts.max_cz_increase, 0)
+    check_range("--zthresh", opts.zthresh, 0)
     if opts.plot:
         if opts.plot_eqtl and opts.plot_scatter:
             log.warn("WARNING: both --plot_eqtl and --plot_scatter cannot be enabled, plotting eQTL only")
