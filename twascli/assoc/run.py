@@ -10,6 +10,7 @@ chromosome, so outputs are byte-identical either way.
 from __future__ import annotations
 
 import os
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Callable, Iterator
@@ -21,6 +22,7 @@ from twascli.assoc.gene import (
     NUMERIC_COLUMNS, AssocOptions, AssocResult, GeneTester, TraitData, align_trait, load_reference,
     prepare_gene, read_weight, validate_coloc,
 )
+from twascli.assoc.gwas_qc import check_bim_duplicates, check_sumstats
 from twascli.chrom import chr_file_prefix, norm_chr
 from twascli.errors import TwasError
 from twascli.io.assoc_output import write_assoc
@@ -147,7 +149,8 @@ def guard_outputs(opts: AssocOptions, traits: list[TraitSpec], chroms: list[str]
 
 def run_batch(opts: AssocOptions, traits: list[TraitSpec], threads: int = 1,
               emit: Callable[[str], None] = print, progress: bool | None = None,
-              extra_inputs: tuple[str, ...] = ()) -> list[tuple[str, str, str, AssocResult]]:
+              extra_inputs: tuple[str, ...] = (),
+              warn: Callable[[str], None] = lambda s: print(s, file=sys.stderr)) -> list[tuple[str, str, str, AssocResult]]:
     """Test every trait on the chromosome(s) asked; write each (trait, chromosome) output file.
 
     Returns (trait, chromosome, output path, result) per job. Inputs are all checked before any
@@ -173,13 +176,14 @@ def run_batch(opts: AssocOptions, traits: list[TraitSpec], threads: int = 1,
     for c, p in prefixes.items():
         if bims[c] is None:
             raise TwasError(f"{p}.bed: file not found{pgen_hint(p + '.bed')}")
+        check_bim_duplicates(p + ".bim", bims[c]["snp"].to_numpy(), warn)
 
     # read each GWAS once (several at a time with --threads), keep only its alignment to each
     # chromosome's panel
     panel_snps = PanelSnps(set().union(*(bims[c]["snp"] for c in chroms)))
 
     def align(spec: TraitSpec) -> dict[str, TraitData]:
-        ss = read_sumstats(spec.sumstats, panel_snps)
+        ss = check_sumstats(read_sumstats(spec.sumstats, panel_snps), warn)
         validate_coloc(replace(opts, sumstats=spec.sumstats), ss.has_beta_se, wgtlist_all)
         per_chr = {c: align_trait(bims[c], ss) for c in chroms}
         for c, td in per_chr.items():

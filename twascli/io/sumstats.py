@@ -29,6 +29,7 @@ class SumStats:
     beta: np.ndarray | None
     se: np.ndarray | None
     path: str
+    n_duplicates: int = 0  # rows dropped because their SNP id came earlier in the file
 
     @property
     def has_beta_se(self) -> bool:
@@ -82,6 +83,7 @@ def read_sumstats(path: str, snps: "PanelSnps | Iterable[str] | None" = None) ->
 
 
 def _sumstats_from_frame(df: pd.DataFrame, path: str) -> SumStats:
+    n_rows = len(df)
     df = df.drop_duplicates(subset="SNP", keep="first")
     z = to_float(df, "Z", path, "sumstats").to_numpy()
     beta = to_float(df, "BETA", path, "sumstats").to_numpy() if "BETA" in df.columns else None
@@ -96,6 +98,7 @@ def _sumstats_from_frame(df: pd.DataFrame, path: str) -> SumStats:
         beta=beta,
         se=se,
         path=path,
+        n_duplicates=n_rows - len(df),
     )
 
 

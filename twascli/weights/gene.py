@@ -258,6 +258,10 @@ def prepare_gene(
         geno = read_genotypes(opts.bfile)
     fam = geno.fam.reset_index(drop=True)
     fam_keys = fam["fid"] + " " + fam["iid"]
+    dup = fam_keys[fam_keys.duplicated()]
+    if len(dup):  # PLINK stops on such a .fam too (so FUSION fails)
+        raise TwasError(f"{opts.bfile}.fam: {len(dup)} duplicated sample id(s) (FID IID), first '{dup.iloc[0]}'; "
+                        "each sample must appear once")
     rows = np.arange(len(fam))
 
     # phenotype: --pheno matched to the .fam, or the .fam's own column 6
@@ -301,6 +305,9 @@ def prepare_gene(
         keep = m >= 0
         if not keep.any():
             raise TwasError(f"{opts.covar}: no sample (FID IID) in common with the phenotyped samples")
+        if not keep.all():  # FUSION drops them silently (GCTA/R merge)
+            print(f"WARNING : {opts.covar}: {int((~keep).sum())} of {keep.size} phenotyped samples have no "
+                  f"covariate row and were dropped ({int(keep.sum())} left)", file=sys.stderr)
         rows, y, y_gcta, m = rows[keep], y[keep], y_gcta[keep], m[keep]
         covar = cdf[[f"c{j}" for j in range(n_cov)]].to_numpy(dtype=np.float64)[m]
         bad = np.isnan(covar).any(axis=1)

@@ -1,0 +1,144 @@
+"""Bad data built from the fixtures (issue 11): each case warns (file, count, action) or fails in one
+line (exit 1, no traceback, no output, inputs untouched)."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from twascli.cli import run
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PARITY = os.path.join(HERE, "data", "parity")
+WEIGHTS = os.path.join(PARITY, "fusion", "WEIGHTS")
+REF = os.path.join(PARITY, "data", "ldref", "REF.")
+GWAS = os.path.join(PARITY, "data", "gwas", "trait_strong.sumstats.gz")
+GENE = os.path.join(HERE, "data", "cw", "eqtl", "TissueB", "GENE22_007")
+
+
+def gwas_table() -> pd.DataFrame:
+    return pd.read_csv(GWAS, sep="\t", dtype=str)
+
+
+def write_gwas(df: pd.DataFrame, path) -> str:
+    df.to_csv(path, sep="\t", index=False)
+    return str(path)
+
+
+def assoc(sumstats: str, out: str, ref: str = REF) -> list[str]:
+    return ["assoc-test", "--sumstats", sumstats, "--weights", os.path.join(WEIGHTS, "all.pos"), "--weights_dir",
+            WEIGHTS, "--ref_ld_chr", ref, "--chr", "22", "--out", out]
+
+
+def table(path: str) -> pd.DataFrame:
+    return pd.read_csv(path, sep="\t")
+
+
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory):
+    out = str(tmp_path_factory.mktemp("base") / "base.dat")
+    assert run(assoc(GWAS, out)) == 0
+    return table(out)
+
+
+def test_duplicated_gwas_ids_keep_first(tmp_path, capsys, baseline):
+    df = gwas_table()
+    bim = set(pd.read_csv(REF + "22.bim", sep="\t", header=None)[1])
+    extra = df[df["SNP"].isin(bim)].iloc[:25].copy()
+    extra["Z"] = "9.5"  # later duplicates must not be used
+    path = write_gwas(pd.concat([df, extra]), tmp_path / "dup.sumstats")
+    out = str(tmp_path / "dup.dat")
+    assert run(assoc(path, out)) == 0
+    err = capsys.readouterr().err
+    assert (f"WARNING: {path}: 25 rows repeat the SNP id of an earlier row (among the SNPs used); "
+            "the first row of each id is kept") in err
+    pd.testing.assert_frame_equal(table(out).drop(columns="FILE"), baseline.drop(columns="FILE"))
+
+
+def test_infinite_z_is_capped(tmp_path, capsys):
+    """One Inf Z: a warning, and each gene's TWAS.Z is what Z = 37.5378 gives (not NA everywhere)."""
+    df = gwas_table()
+    on22 = df["SNP"].isin(set(pd.read_csv(REF + "22.bim", sep="\t", header=None)[1]))
+    top = df["Z"].astype(float).abs().where(on22, 0.0).idxmax()
+    sign = np.sign(float(df.loc[top, "Z"]))
+    inf, cap = df.copy(), df.copy()
+    inf.loc[top, "Z"] = "Inf" if sign > 0 else "-Inf"
+    cap.loc[top, "Z"] = str(sign * 37.5378)
+    out_inf, out_cap = str(tmp_path / "inf.dat"), str(tmp_path / "cap.dat")
+    assert run(assoc(write_gwas(inf, tmp_path / "inf.sumstats"), out_inf)) == 0
+    assert "1 infinite Z values (P = 0?) capped at +-37.5378" in capsys.readouterr().err
+    assert run(assoc(write_gwas(cap, tmp_path / "cap.sumstats"), out_cap)) == 0
+    a, b = table(out_inf), table(out_cap)
+    assert a["TWAS.Z"].notna().sum() == b["TWAS.Z"].notna().sum() > 0
+    np.testing.assert_array_equal(a["TWAS.Z"].to_numpy(), b["TWAS.Z"].to_numpy())
+
+
+def test_z_column_holding_p_values_warns(tmp_path, capsys):
+    df = gwas_table()
+    z = df["Z"].astype(float)
+    df["Z"] = (2 * (1 - pd.Series(np.minimum(np.abs(z), 8.0)).map(lambda v: 0.5 * (1 + np.tanh(v))))).round(6).astype(str)
+    path = write_gwas(df, tmp_path / "p.sumstats")
+    run(assoc(path, str(tmp_path / "p.dat")))
+    n = df["SNP"].isin(set(pd.read_csv(REF + "22.bim", sep="\t", header=None)[1])).sum()  # the SNPs read
+    assert f"WARNING: {path}: all {n} Z values lie in [0, 1]; the Z column looks like p-values" in capsys.readouterr().err
+
+
+def test_no_valid_allele_is_an_error(tmp_path, capsys):
+    df = gwas_table()
+    df["A1"], df["A2"] = "1", "2"
+    path = write_gwas(df, tmp_path / "num.sumstats")
+    before = open(path, "rb").read()
+    code = run(assoc(path, str(tmp_path / "num.dat")))
+    err = capsys.readouterr().err
+    assert code == 1 and err == f"ERROR: {path}: no SNP has valid alleles (A1 and A2 must each be one of A, C, G, T)\n"
+    assert sorted(os.listdir(tmp_path)) == ["num.sumstats"] and open(path, "rb").read() == before
+
+
+def test_duplicated_bim_ids_warn(tmp_path, capsys):
+    for ext in (".bed", ".fam"):
+        shutil.copy(REF + "22" + ext, tmp_path / f"REF.22{ext}")
+    bim = open(REF + "22.bim").read().splitlines()
+    f = bim[1].split("\t")
+    f[1] = bim[0].split("\t")[1]
+    bim[1] = "\t".join(f)
+    (tmp_path / "REF.22.bim").write_text("\n".join(bim) + "\n")
+    run(assoc(GWAS, str(tmp_path / "o.dat"), ref=str(tmp_path / "REF.")))
+    err = capsys.readouterr().err
+    assert f"WARNING: {tmp_path / 'REF.22.bim'}: 1 rows repeat an earlier SNP id" in err
+
+
+def copy_gene(tmp_path) -> str:
+    for ext in (".bed", ".bim", ".fam"):
+        shutil.copy(GENE + ext, tmp_path / f"g{ext}")
+    return str(tmp_path / "g")
+
+
+def test_duplicated_fam_samples_are_an_error(tmp_path, capsys):
+    g = copy_gene(tmp_path)
+    fam = open(g + ".fam").read().splitlines()
+    fam[1] = " ".join(fam[0].split()[:2] + fam[1].split()[2:])
+    open(g + ".fam", "w").write("\n".join(fam) + "\n")
+    code = run(["compute-weights", "--bfile", g, "--out", str(tmp_path / "w"), "--models", "top1", "--verbose", "0"])
+    err = capsys.readouterr().err
+    assert code == 1 and err.count("\n") == 1 and "g.fam: 1 duplicated sample id(s) (FID IID)" in err
+    assert not [n for n in os.listdir(tmp_path) if n.startswith("w")]
+
+
+def test_covariates_missing_samples_warn(tmp_path, capsys):
+    g = copy_gene(tmp_path)
+    fam = [ln.split() for ln in open(g + ".fam").read().splitlines()]
+    half = fam[: len(fam) // 2]
+    rng = np.random.default_rng(3)
+    (tmp_path / "cov.txt").write_text("FID IID PC1\n" + "".join(f"{r[0]} {r[1]} {rng.normal():.4f}\n" for r in half))
+    code = run(["compute-weights", "--bfile", g, "--out", str(tmp_path / "w"), "--models", "top1", "--verbose", "0",
+                "--covar", str(tmp_path / "cov.txt"), "--hsq_set", "0.1", "--crossval", "0"])
+    err = capsys.readouterr().err
+    assert code == 0
+    n_lost = len(fam) - len(half)
+    assert (f"cov.txt: {n_lost} of {len(fam)} phenotyped samples have no covariate row and were dropped "
+            f"({len(half)} left)") in err
