@@ -142,3 +142,30 @@ def test_covariates_missing_samples_warn(tmp_path, capsys):
     n_lost = len(fam) - len(half)
     assert (f"cov.txt: {n_lost} of {len(fam)} phenotyped samples have no covariate row and were dropped "
             f"({len(half)} left)") in err
+
+
+def test_make_score_all_na_weights_is_an_error(tmp_path, capsys):
+    from twascli.io.rdat import read_wgt_rdat, write_wgt_rdat
+
+    m = read_wgt_rdat(os.path.join(WEIGHTS, "TissueB", "GENE22_003.wgt.RDat"))
+    m.wgt_matrix = np.full_like(m.wgt_matrix, np.nan)
+    path = str(tmp_path / "na.wgt.RDat")
+    write_wgt_rdat(path, m)
+    code = run(["make-score", path])
+    cap = capsys.readouterr()
+    assert code == 1 and cap.out == ""
+    assert cap.err.count("\n") == 1 and cap.err.startswith(f"ERROR: {path}: every weight of the best model (")
+
+
+def test_hub_assoc_table_cut_mid_row(tmp_path, capsys):
+    src = os.path.join(PARITY, "fusion", "assoc", "trait_strong.22.dat")
+    text = open(src).read()
+    cut = text[: text.index("\n", len(text) // 2) - 40]  # stops inside a data row
+    (tmp_path / "t.22.dat").write_text(cut)
+    line = cut.count("\n") + 1
+    (tmp_path / "traits.tsv").write_text("id\tassoc\nt\tt\n")
+    code = run(["hub", "--traits", str(tmp_path / "traits.tsv"), "--out", str(tmp_path / "site"), "--verbose", "0"])
+    err = capsys.readouterr().err
+    assert code == 1 and err.count("\n") == 1
+    assert f"t.22.dat: assoc-test results line {line} has" in err and "(file cut short?)" in err
+    assert not os.path.exists(tmp_path / "site")

@@ -42,6 +42,23 @@ def read_table(path: str, required: list[str], what: str, sep: str = r"\s+") -> 
     return df
 
 
+def check_field_counts(path: str, what: str, sep: str = "\t") -> None:
+    """Every line of a SEP-separated table has as many fields as its header (a file cut mid-row has not)."""
+    import gzip
+
+    opener = gzip.open if compression_of(path) == "gzip" else open
+    with opener(path, "rt", errors="replace") as handle:
+        width = None
+        for k, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            n = len(line.rstrip("\r\n").split(sep))
+            if width is None:
+                width = n
+            elif n != width:
+                raise TwasError(f"{path}: {what} line {k} has {n} of {width} fields (file cut short?)")
+
+
 def to_float(df: pd.DataFrame, col: str, path: str, what: str) -> pd.Series:
     """Column COL as float; 'NA'/'' become NaN, anything else non-numeric is an error."""
     raw = df[col]
