@@ -169,3 +169,21 @@ def test_hub_assoc_table_cut_mid_row(tmp_path, capsys):
     assert code == 1 and err.count("\n") == 1
     assert f"t.22.dat: assoc-test results line {line} has" in err and "(file cut short?)" in err
     assert not os.path.exists(tmp_path / "site")
+
+
+def test_sumstats_from_a_pipe_and_latin1_text(tmp_path, baseline):
+    """`--sumstats <(zcat f.gz)` reads the pipe once; a latin-1 free-text column does not matter."""
+    import subprocess
+    import sys
+
+    df = gwas_table()
+    df["NOTE"] = "M\xfcller"
+    latin = tmp_path / "latin.sumstats"
+    latin.write_bytes(df.to_csv(sep="\t", index=False).encode("latin-1"))
+    out_pipe, out_latin = str(tmp_path / "pipe.dat"), str(tmp_path / "latin.dat")
+    cmd = (f"{sys.executable} -m twascli " + " ".join(assoc("<(gzip -dc " + GWAS + ")", out_pipe)))
+    res = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, cwd=HERE)
+    assert res.returncode == 0, res.stderr
+    pd.testing.assert_frame_equal(table(out_pipe).drop(columns="FILE"), baseline.drop(columns="FILE"))
+    assert run(assoc(str(latin), out_latin)) == 0
+    pd.testing.assert_frame_equal(table(out_latin).drop(columns="FILE"), baseline.drop(columns="FILE"))

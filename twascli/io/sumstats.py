@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from twascli.errors import TwasError
-from twascli.io.tables import compression_of, read_table, to_float
+from twascli.io.tables import compression_of, is_stream, read_table, seekable, to_float
 
 
 @dataclass
@@ -71,6 +71,14 @@ def read_sumstats(path: str, snps: "PanelSnps | Iterable[str] | None" = None) ->
     filtered on its SNP column with numpy before any parsing; a problem in the kept rows is
     reported from a full read, as without SNPS.
     """
+    if is_stream(path):  # a pipe is read once, into a temporary file both readers below can use
+        with seekable(path) as copy:
+            try:
+                ss = read_sumstats(copy, snps)
+            except TwasError as exc:
+                raise TwasError(str(exc).replace(copy, path)) from None
+        ss.path = path
+        return ss
     if snps is not None and not isinstance(snps, PanelSnps):
         snps = PanelSnps(snps)
     df = _panel_rows(path, snps) if snps is not None else None
@@ -136,7 +144,7 @@ def _panel_rows(path: str, snps: PanelSnps, chunk: int = 1 << 18) -> pd.DataFram
         return None
     text = raw[: end_header + 1] + b"".join(raw[starts[i]:ends[i]] + b"\n" for i in kept.tolist())
     try:
-        df = pd.read_csv(io.BytesIO(text), sep=r"\s+", dtype=str, keep_default_na=False)
+        df = pd.read_csv(io.BytesIO(text), sep=r"\s+", dtype=str, keep_default_na=False, encoding_errors="replace")
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError):
         return None
     if any(c not in df.columns for c in REQUIRED):
