@@ -187,3 +187,21 @@ def test_sumstats_from_a_pipe_and_latin1_text(tmp_path, baseline):
     pd.testing.assert_frame_equal(table(out_pipe).drop(columns="FILE"), baseline.drop(columns="FILE"))
     assert run(assoc(str(latin), out_latin)) == 0
     pd.testing.assert_frame_equal(table(out_latin).drop(columns="FILE"), baseline.drop(columns="FILE"))
+
+
+def test_one_snp_gene_skips_only_enet(tmp_path, capsys):
+    """A gene window with one SNP: enet (glmnet needs 2 columns) is NA, top1/blup/lasso are fitted."""
+    from twascli.io.plink import read_plink, write_plink
+    from twascli.io.rdat import read_wgt_rdat
+
+    g = read_plink(GENE)
+    write_plink(str(tmp_path / "one"), g.dosage[:, [239]], g.bim.iloc[[239]].reset_index(drop=True), g.fam)
+    out = str(tmp_path / "w")
+    code = run(["compute-weights", "--bfile", str(tmp_path / "one"), "--out", out, "--models", "top1,blup,lasso,enet",
+                "--hsq_set", "0.1", "--verbose", "0"])
+    assert code == 0
+    assert "enet needs 2 or more SNPs (1 here)" in capsys.readouterr().err
+    m = read_wgt_rdat(out + ".wgt.RDat")
+    assert m.models == ["top1", "blup", "lasso", "enet"]
+    assert np.isnan(m.wgt_matrix[0, 3]) and np.isfinite(m.wgt_matrix[0, :3]).all()
+    assert np.isnan(m.cv_performance[:, 3]).all() and (m.cv_performance[1, :3] < 1e-20).all()

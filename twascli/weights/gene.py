@@ -468,6 +468,9 @@ def compute_gene(
         if nfolds > n_tot:
             raise TwasError(f"--crossval {nfolds}: more folds than the {n_tot} samples")
         say(rformat.cat_str("### Performing", float(opts.crossval), "fold cross-validation\n"))
+    if "enet" in models and data.scaled.shape[1] < 2:
+        print(f"WARNING : {tmp_name}: enet needs 2 or more SNPs ({data.scaled.shape[1]} here): its weights "
+              "and CV are NA, the other models are fitted", file=sys.stderr)
     perf, wgt = train_models(data, models, nfolds, rng, jobs=jobs, log=(lambda s: say(s + "\n")))
     if nfolds:
         say(_fmt_cv_table(perf, models))
