@@ -205,3 +205,26 @@ def test_one_snp_gene_skips_only_enet(tmp_path, capsys):
     assert m.models == ["top1", "blup", "lasso", "enet"]
     assert np.isnan(m.wgt_matrix[0, 3]) and np.isfinite(m.wgt_matrix[0, :3]).all()
     assert np.isnan(m.cv_performance[:, 3]).all() and (m.cv_performance[1, :3] < 1e-20).all()
+
+
+def test_monomorphic_ld_snp_is_dropped_not_the_gene(tmp_path, capsys, baseline):
+    """FUSION issue #7: one SNP without variation in a custom panel; the gene is tested without it."""
+    from twascli.io.plink import read_plink, write_plink
+    from twascli.io.rdat import read_wgt_rdat
+
+    ref = read_plink(REF + "22")
+    wgt = read_wgt_rdat(os.path.join(WEIGHTS, "TissueA", "GENE22_001.wgt.RDat"))
+    snps = ref.bim["snp"].tolist()
+    j = snps.index(next(s for s in wgt.snps["snp"] if s in set(snps)))
+    dosage = ref.dosage.copy()
+    dosage[:, j] = 2.0
+    write_plink(str(tmp_path / "REF.22"), dosage, ref.bim, ref.fam)
+    out = str(tmp_path / "mono.dat")
+    assert run(assoc(GWAS, out, ref=str(tmp_path / "REF."))) == 0
+    assert f"REF.22.bed: 1 SNPs have no variation in the LD reference (first: {snps[j]})" in capsys.readouterr().err
+    got, base = table(out), baseline
+    row = got[got["ID"] == "GENE22_001"].iloc[0]
+    ref_row = base[base["ID"] == "GENE22_001"].iloc[0]
+    assert np.isfinite(row["TWAS.Z"]) and row["NSNP"] == ref_row["NSNP"] - 1
+    others = got["ID"] != "GENE22_001"
+    assert got[others]["TWAS.Z"].notna().sum() == base[base["ID"] != "GENE22_001"]["TWAS.Z"].notna().sum()

@@ -1,4 +1,4 @@
-"""Checks of a GWAS before it is tested: problems FUSION passes over silently are warned about
+"""Checks of a GWAS and an LD reference before they are used: problems FUSION passes over silently are warned about
 (file, count, action) or, when nothing sensible can be computed, refused in one line."""
 
 from __future__ import annotations
@@ -49,3 +49,28 @@ def check_bim_duplicates(path: str, snp: np.ndarray, warn: Callable[[str], None]
     if dup.any():
         warn(f"WARNING: {path}: {int(dup.sum())} rows repeat an earlier SNP id (first: {snp[dup][0]}); "
              "weights and GWAS are matched to the first row of each id")
+
+
+def drop_monomorphic(path: str, ref, warn: Callable[[str], None]) -> None:
+    """Leave LD-reference SNPs without variation out of REF's SNP index (as if absent from the panel).
+
+    FUSION stops with an R error on such a SNP in a gene's window (its issue #7); dropping the SNP
+    keeps the gene, which is then tested on its other SNPs (imputation covers a GWAS-only SNP).
+    """
+    dosage = ref.geno.dosage
+    if dosage.size == 0:
+        return
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-missing columns
+        spread = np.nanmax(dosage, axis=0) - np.nanmin(dosage, axis=0)
+    mono = ~(spread > 0)
+    if not mono.any():
+        return
+    snps = ref.geno.bim["snp"].to_numpy()
+    for i in np.flatnonzero(mono):
+        if ref.snp_index.get(snps[i]) == i:
+            del ref.snp_index[snps[i]]
+    warn(f"WARNING: {path}: {int(mono.sum())} SNPs have no variation in the LD reference (first: {snps[mono][0]}); "
+         "they are left out of every gene")

@@ -22,7 +22,7 @@ from twascli.assoc.gene import (
     NUMERIC_COLUMNS, AssocOptions, AssocResult, GeneTester, TraitData, align_trait, load_reference,
     prepare_gene, read_weight, validate_coloc,
 )
-from twascli.assoc.gwas_qc import check_bim_duplicates, check_sumstats
+from twascli.assoc.gwas_qc import check_bim_duplicates, check_sumstats, drop_monomorphic
 from twascli.chrom import chr_file_prefix, norm_chr
 from twascli.errors import TwasError
 from twascli.io.assoc_output import write_assoc
@@ -205,6 +205,7 @@ def run_batch(opts: AssocOptions, traits: list[TraitSpec], threads: int = 1,
     for c in chroms:
         wgtlist = wgtlist_all[wgtlist_all["CHR"].map(norm_chr) == norm_chr(c)].reset_index(drop=True)
         ref = load_reference(prefixes[c], bims.pop(c))
+        drop_monomorphic(prefixes[c] + ".bed", ref, warn)
         logs: dict[str, list[str]] = {t.name: [] for t in traits}
         testers = {
             t.name: GeneTester(replace(opts, sumstats=t.sumstats, out=output_path(opts.out, t.name, c, single, opts.chr is not None)),
