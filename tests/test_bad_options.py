@@ -47,7 +47,6 @@ CASES = [
     (assoc, ["--perm_minp", "0"], "--perm_minp 0: must be in (0, 1]"),
     (assoc, ["--coloc_P", "2"], "--coloc_P 2: must be in (0, 1]"),
     (assoc, ["--coloc_susie_P", "-1"], "--coloc_susie_P -1: must be in (0, 1]"),
-    (assoc, ["--force_model", "lasso2"], "--force_model lasso2: no weight file on chromosome 22 has this model"),
     (post, ["--max_r2", "1.2"], "--max_r2 1.2: must be in [0, 1]"),
     (post, ["--min_r2", "0.95"], "--min_r2 0.95: must not exceed --max_r2 (0.9)"),
     (post, ["--locus_win", "-1"], "--locus_win -1: must be a whole number >= 0"),
@@ -79,3 +78,11 @@ def test_crossval_zero_skips_cv_as_in_fusion(tmp_path, capsys):
     out = str(tmp_path / "g")
     assert run(cw(out, "--crossval", "0", "--hsq_set", "0.1", "--hsq_p", "1e-2")) == 0
     assert os.path.exists(out + ".wgt.RDat")
+
+
+def test_force_model_no_weight_has_warns(tmp_path, capsys):
+    """FUSION writes its table with every gene skipped (kept: parity); twascli says why, once."""
+    assert run(assoc(str(tmp_path / "o.dat"), "--force_model", "lasso2")) == 0
+    err = capsys.readouterr().err
+    assert ("WARNING: --force_model lasso2: no weight file on chromosome 22 has this model (models found: "
+            "blup, enet, lasso, top1); every gene is skipped") in err

@@ -106,6 +106,9 @@ class TraitData:
     beta: np.ndarray | None
     se: np.ndarray | None
     snp_index: pd.Series  # SNP id -> .bim row, first occurrence among kept rows
+    found: np.ndarray | None = None  # bool per .bim row: the GWAS has this SNP id
+    flip: np.ndarray | None = None  # bool per .bim row: GWAS alleles swapped relative to the panel
+    ambiguous: np.ndarray | None = None  # bool per .bim row: dropped as strand-ambiguous (A/T, C/G)
 
 
 class LDBlock:
@@ -201,7 +204,8 @@ def align_trait(bim: pd.DataFrame, ss: SumStats) -> TraitData:
     a2 = bim["a2"].to_numpy(dtype=object).copy()
     a1[found] = ss.a1[idx[found]]
     a2[found] = ss.a2[idx[found]]
-    keep, flip = allele_qc(a1, a2, bim["a1"].to_numpy(), bim["a2"].to_numpy())
+    c1, c2 = allele_codes(a1), allele_codes(a2)
+    keep, flip = allele_qc_codes(c1, c2, allele_codes(bim["a1"].to_numpy()), allele_codes(bim["a2"].to_numpy()))
     sign = np.where(flip, -1.0, 1.0)
 
     def aligned(values: np.ndarray | None, signed: bool) -> np.ndarray | None:
@@ -218,6 +222,9 @@ def align_trait(bim: pd.DataFrame, ss: SumStats) -> TraitData:
         beta=aligned(ss.beta, True),
         se=aligned(ss.se, False),
         snp_index=_first_index(bim["snp"].to_numpy()[rows], rows),
+        found=found,
+        flip=flip & found & keep,
+        ambiguous=(c1 < 4) & (c2 < 4) & (c1 + c2 == 3),
     )
 
 
@@ -288,6 +295,7 @@ class AssocResult:
     n_total: int
     susie_summary: list[pd.DataFrame] = field(default_factory=list)
     susie_results: list[pd.DataFrame] = field(default_factory=list)
+    gene_logs: list[list[str]] = field(default_factory=list)  # FUSION's warnings of each gene, list order
 
 
 def output_columns(opts: AssocOptions) -> list[str]:
@@ -385,6 +393,7 @@ class GeneTester:
             if self._populated[index] and hsq is not None:
                 row["HSQ"] = float(np.asarray(hsq).ravel()[0])
             self.result.rows.append(row)
+            self.result.gene_logs.append(self._logs[index])
             for line in self._logs[index]:
                 self.out_log(line)
         self._rows.clear()

@@ -22,10 +22,12 @@ from twascli.assoc.gene import (
     NUMERIC_COLUMNS, AssocOptions, AssocResult, GeneTester, TraitData, align_trait, load_reference,
     prepare_gene, read_weight, validate_coloc,
 )
+from twascli.assoc.status import gene_counts, harmonisation_line, status_table
 from twascli.assoc.gwas_qc import check_bim_duplicates, check_sumstats, drop_monomorphic
 from twascli.chrom import chr_file_prefix, norm_chr
 from twascli.errors import TwasError
 from twascli.io.assoc_output import write_assoc
+from twascli.io.atomic import atomic_write_text
 from twascli.io.outguard import check_no_clobber, check_out_location, prefixed_outputs
 from twascli.io.plink import pgen_hint, read_bim
 from twascli.io.sumstats import PanelSnps, read_sumstats
@@ -217,16 +219,19 @@ def run_batch(opts: AssocOptions, traits: list[TraitSpec], threads: int = 1,
         order = processing_order(wgtlist, keep_list_order=opts.coloc_P is not None or opts.coloc_susie_P is not None)
         prepared = _prepared(ref, wgtlist, order, opts.weights_dir, threads, fix_true_alleles=opts.fix_true_alleles)
         seen_models: set[str] = set()
+        counts: dict[str, dict[int, dict[str, int]]] = {t.name: {} for t in traits}
         for index, entry, wgt_file, prep in prepared:
             seen_models.update(prep.model.models)
             for t in traits:
                 testers[t.name].add(index, entry, wgt_file, prep)
+                counts[t.name][index] = gene_counts(prep, aligned[(t.name, c)])
             bar.step()
         bar.close()
         del ref
         if opts.force_model is not None and seen_models and opts.force_model not in seen_models:
-            raise TwasError(f"--force_model {opts.force_model}: no weight file on chromosome {c} has this model "
-                            f"(models found: {', '.join(sorted(seen_models))})")
+            # FUSION writes its table with every gene skipped: kept (parity), but said once, plainly
+            warn(f"WARNING: --force_model {opts.force_model}: no weight file on chromosome {norm_chr(c)} has this "
+                 f"model (models found: {', '.join(sorted(seen_models))}); every gene is skipped")
         for t in traits:
             tester = testers[t.name]
             result = tester.finish()
@@ -236,6 +241,10 @@ def run_batch(opts: AssocOptions, traits: list[TraitSpec], threads: int = 1,
             for line in logs[t.name]:
                 emit(line)
             write_result(out, result, opts.digits, emit)
+            files = [weight_file_path(opts.weights_dir, w) for w in wgtlist["WGT"]]
+            atomic_write_text(out + ".log", status_table(wgtlist, files, counts[t.name], result))
+            n_tested = result.n_total - result.n_failed
+            warn(harmonisation_line(t.name, norm_chr(c), aligned[(t.name, c)], n_tested, result.n_total, out + ".log"))
             done.append((t.name, c, out, result))
     return done
 
