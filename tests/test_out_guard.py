@@ -164,3 +164,13 @@ def test_stdout_into_an_input(work, tmp_path):
 def test_version_exits_zero():
     res = subprocess.run([sys.executable, "-m", "twascli", "--version"], capture_output=True, text=True)
     assert res.returncode == 0 and res.stdout.startswith("twascli ")
+
+
+def test_assoc_stdout_into_its_status_table(work):
+    """`assoc-test --out X > X.log`: the status table would replace the user's log; refused."""
+    out = str(work / "x.dat")
+    with open(out + ".log", "wb") as fh:
+        res = subprocess.run([sys.executable, "-m", "twascli", *assoc(work, out)], stdout=fh, stderr=subprocess.PIPE,
+                             text=True)
+    assert res.returncode == 1 and res.stderr.count("\n") == 1 and "standard output" in res.stderr
+    assert not os.path.exists(out)

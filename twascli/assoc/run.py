@@ -28,7 +28,7 @@ from twascli.chrom import chr_file_prefix, norm_chr
 from twascli.errors import TwasError
 from twascli.io.assoc_output import write_assoc
 from twascli.io.atomic import atomic_write_text
-from twascli.io.outguard import check_no_clobber, check_out_location, prefixed_outputs
+from twascli.io.outguard import check_no_clobber, check_out_location, check_stdout, prefixed_outputs
 from twascli.io.plink import pgen_hint, read_bim
 from twascli.io.sumstats import PanelSnps, read_sumstats
 from twascli.io.tables import read_table
@@ -147,6 +147,7 @@ def guard_outputs(opts: AssocOptions, traits: list[TraitSpec], chroms: list[str]
     outputs = [f for t in traits for c in chroms
                for f in output_files(output_path(opts.out, t.name, c, single, opts.chr is not None), opts.caviar)]
     check_no_clobber(outputs, inputs)
+    check_stdout(outputs, "output")  # `... --out X > X.log`: X.log is the status table
 
 
 def run_batch(opts: AssocOptions, traits: list[TraitSpec], threads: int = 1,

@@ -82,8 +82,8 @@ def check_tree_free_of(directory: str, inputs: Iterable[str | None], flag: str =
             raise TwasError(f"{flag} {directory}: the input {path} is inside the output directory; choose another {flag}")
 
 
-def check_stdout(inputs: Iterable[str | None]) -> None:
-    """Refuse when standard output is redirected into one of the inputs (`cmd f > f`)."""
+def check_stdout(inputs: Iterable[str | None], what: str = "input") -> None:
+    """Refuse when standard output is redirected into one of the inputs (`cmd f > f`) or outputs."""
     try:
         st = os.fstat(sys.stdout.fileno())
     except (OSError, ValueError, AttributeError):
@@ -93,4 +93,4 @@ def check_stdout(inputs: Iterable[str | None]) -> None:
     ids = _input_ids(inputs)
     hit = ids.get((st.st_dev, st.st_ino))
     if hit is not None:
-        raise TwasError(f"standard output is redirected into the input file {hit}; write to another file")
+        raise TwasError(f"standard output is redirected into the {what} file {hit}; write to another file")
