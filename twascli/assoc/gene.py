@@ -63,6 +63,7 @@ class AssocOptions:
     perm_minp: float = 0.05
     coloc_P: float | None = None
     coloc_susie_P: float | None = None
+    coloc_beta_from_z: bool = False  # twascli: z/sqrt(GWASN) where the GWAS has no BETA/SE (imputed SNPs)
     GWASN: int | None = None
     PANELN: str | None = None
     digits: int | None = None  # twascli: significant digits of the output (FUSION: 3)
@@ -165,8 +166,12 @@ def row_label(row: pd.Series) -> str:
 def validate_coloc(opts: AssocOptions, has_beta_se: bool, wgtlist: pd.DataFrame) -> None:
     """FUSION's up-front checks for --coloc_P / --coloc_susie_P."""
     if opts.coloc_P is None and opts.coloc_susie_P is None:
+        if opts.coloc_beta_from_z:
+            raise TwasError("--coloc_beta_from_z: needs --coloc_P or --coloc_susie_P")
         return
     gwasn_ok = opts.GWASN is not None and opts.GWASN >= 1
+    if opts.coloc_beta_from_z and not gwasn_ok:
+        raise TwasError("--coloc_beta_from_z needs --GWASN (the N of z/sqrt(N))")
     if opts.coloc_susie_P is not None and not gwasn_ok:
         raise TwasError("--GWASN flag required to be positive integer for coloc.susie analysis")
     if opts.coloc_susie_P is None and not has_beta_se and not gwasn_ok:
@@ -295,7 +300,8 @@ class AssocResult:
     n_total: int
     susie_summary: list[pd.DataFrame] = field(default_factory=list)
     susie_results: list[pd.DataFrame] = field(default_factory=list)
-    gene_logs: list[list[str]] = field(default_factory=list)  # FUSION's warnings of each gene, list order
+    gene_logs: list[list[str]] = field(default_factory=list)
+    coloc_gaps: list[str] = field(default_factory=list)  # genes whose COLOC lacks BETA/SE at some SNPs  # FUSION's warnings of each gene, list order
 
 
 def output_columns(opts: AssocOptions) -> list[str]:

@@ -244,6 +244,10 @@ def run_batch(opts: AssocOptions, traits: list[TraitSpec], threads: int = 1,
             write_result(out, result, opts.digits, emit)
             files = [weight_file_path(opts.weights_dir, w) for w in wgtlist["WGT"]]
             atomic_write_text(out + ".log", status_table(wgtlist, files, counts[t.name], result))
+            if result.coloc_gaps:
+                warn(f"WARNING: {tester.opts.sumstats}: COLOC is NA for {len(result.coloc_gaps)} gene(s) whose SNPs "
+                     f"lack BETA/SE in the GWAS (imputed SNPs): {', '.join(result.coloc_gaps)}; "
+                     "--coloc_beta_from_z uses z/sqrt(GWASN) there")
             n_tested = result.n_total - result.n_failed
             warn(harmonisation_line(t.name, norm_chr(c), aligned[(t.name, c)], n_tested, result.n_total, out + ".log"))
             done.append((t.name, c, out, result))

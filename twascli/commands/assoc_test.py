@@ -40,6 +40,7 @@ def assoc_test(
     digits: Optional[int] = typer.Option(None, "--digits", min=1, max=22, help="twascli: significant digits in the output (FUSION prints 3)"),
     seed: int = typer.Option(1, "--seed", help="twascli: seed of the permutation test's random numbers"),
     threads: int = typer.Option(1, "--threads", min=1, help="twascli: threads for reading weights and computing LD"),
+    coloc_beta_from_z: bool = typer.Option(False, "--coloc_beta_from_z", "--coloc-beta-from-z", help="twascli: for COLOC, use z/sqrt(GWASN) and 1/GWASN at SNPs without BETA/SE (imputed); FUSION leaves COLOC NA"),
     fix_true_alleles: bool = typer.Option(False, "--fix_true_alleles", "--fix-true-alleles", help="twascli: read weight alleles that R stored as logical TRUE as 'T' (FUSION leaves them unmatched)"),
 ) -> None:
     from twascli.assoc.gene import AssocOptions  # heavy imports only when the command runs
@@ -68,5 +69,6 @@ def assoc_test(
         out=out, force_model=force_model, caviar=caviar, max_impute=max_impute, min_r2pred=min_r2pred,
         perm=perm, perm_minp=perm_minp, coloc_P=coloc_P, coloc_susie_P=coloc_susie_P, GWASN=GWASN,
         PANELN=PANELN, digits=digits, seed=seed, fix_true_alleles=fix_true_alleles,
+        coloc_beta_from_z=coloc_beta_from_z,
     )
     run_batch(opts, traits, threads=threads, extra_inputs=(sumstats_list,) if sumstats_list else ())
