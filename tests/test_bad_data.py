@@ -3,7 +3,6 @@ line (exit 1, no traceback, no output, inputs untouched)."""
 
 from __future__ import annotations
 
-import gzip
 import os
 import shutil
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import gzip
 import os
 
-import numpy as np
 import pandas as pd
 
 from twascli.cli import run

@@ -20,7 +20,7 @@ import pandas as pd
 
 from twascli import rformat
 from twascli.core import twas
-from twascli.core.alleles import allele_codes, allele_qc, allele_qc_codes
+from twascli.core.alleles import allele_codes, allele_qc_codes
 from twascli.errors import TwasError
 from twascli.core.rstats import r_scale
 from twascli.io.plink import Genotypes, read_plink
