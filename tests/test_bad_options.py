@@ -58,6 +58,8 @@ CASES = [
     (cw, ["--crossval", "2.5"], "--crossval 2.5: must be a whole number >= 0"),
     (compare, ["--window", "-10"], "--window -10: must be a whole number >= 0"),
     (hub, ["--pthresh", "5"], "--pthresh 5: must be in (0, 1]"),
+    (hub, ["--jobs", "-1"], "--jobs -1: must be a whole number >= 0"),
+    (cw, ["--jobs", "0"], "--jobs 0: must be in [1, Inf]"),
 ]
 
 

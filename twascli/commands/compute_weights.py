@@ -50,12 +50,13 @@ def compute_weights(
     from twascli.weights.batch import read_batch_list, read_gene_table, run_batch
     from twascli.weights.guard import guard_batch, guard_gene
 
-    from twascli.optcheck import check_count, check_fraction, check_p
+    from twascli.optcheck import check_count, check_fraction, check_p, check_range
 
     check_p("--hsq_p", hsq_p)
     check_fraction("--hsq_set", hsq_set)
     check_count("--crossval", crossval)  # 0 or 1: no cross-validation, as in FUSION
     check_count("--cis_window", cis_window)
+    check_range("--jobs", jobs, 1)
     opts = CwOptions(
         bfile=bfile or "", out=out, tmp=tmp, pheno=pheno, covar=covar, resid=resid, hsq_p=hsq_p,
         hsq_set=hsq_set, crossval=crossval, verbose=verbose, noclean=noclean, rn=rn,
