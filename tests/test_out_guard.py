@@ -151,7 +151,10 @@ def test_stdout_into_an_input(work, tmp_path):
     """`make-score W > W` etc.: refused (the shell has already opened the file; nothing more is written)."""
     wgt = work / "WEIGHTS" / "TissueA" / "GENE22_001.wgt.RDat"
     lst = work / "list.txt"
-    for args, target in ((["make-score", str(wgt)], wgt), (["profile-weights", str(lst)], lst)):
+    pos = work / "WEIGHTS" / "TissueA.pos"
+    compare = ["compare-models", "--pos1", str(pos), "--pos2", str(pos), "--ref_ld_chr", str(work / "ldref" / "REF."),
+               "--chr", "22"]
+    for args, target in ((["make-score", str(wgt)], wgt), (["profile-weights", str(lst)], lst), (compare, pos)):
         before = open(target, "rb").read()
         with open(target, "ab") as fh:  # appending keeps the bytes: the refusal must add none
             res = subprocess.run([sys.executable, "-m", "twascli", *args], stdout=fh, stderr=subprocess.PIPE,

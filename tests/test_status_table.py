@@ -61,3 +61,22 @@ def test_status_table_reasons_and_counts(tmp_path, capsys):
     flipped = (snps["A1"] == snps["a2"]) & (snps["A2"] == snps["a1"]) & ~amb
     assert row["N_AMBIGUOUS"] == amb.sum() and row["N_FLIPPED"] == flipped.sum() and row["N_NON_ACGT"] == 0
     assert "trait_med chr22: " in cap.err and f"of 43 genes tested (per gene: {out}.log)" in cap.err
+
+
+def test_one_status_table_per_output_file(tmp_path, capsys):
+    """Without --chr and with two traits: OUT.<trait>.<chr>.dat each get their own .log."""
+    gw2 = os.path.join(PARITY, "data", "gwas", "trait_null.sumstats.gz")
+    a = args(str(tmp_path / "b"), "--sumstats", gw2)
+    i = a.index("--chr")
+    del a[i:i + 2]
+    assert run(a) == 0
+    err = capsys.readouterr().err
+    for trait in ("trait_med", "trait_null"):
+        for chrom in ("6", "22"):
+            out = tmp_path / f"b.{trait}.{chrom}.dat"
+            st = pd.read_csv(f"{out}.log", sep="\t", keep_default_na=False)
+            tbl = pd.read_csv(out, sep="\t")
+            mhc = f"{out}.MHC"
+            n_rows = len(tbl) + (len(pd.read_csv(mhc, sep="\t")) if os.path.exists(mhc) else 0)
+            assert (st["STATUS"] == "tested").sum() <= n_rows and len(st) >= n_rows
+            assert f"{trait} chr{chrom}: " in err
