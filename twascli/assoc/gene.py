@@ -488,7 +488,7 @@ class GeneTester:
             row["EQTL.Z"] = float(wmat[top_eqtl, e])
             row["EQTL.GWAS.Z"] = float(cur_z[top_eqtl])
             if opts.caviar:
-                write_caviar(opts.out, str(entry["ID"]), ld, wmat[:, e], cur_z, gene.snp_ids)
+                write_caviar(opts.out, str(entry["ID"]), ld, wmat[:, e], cur_z, gene.snp_ids, 3 if opts.digits is None else opts.digits)
 
         top_gwas = twas.first_argmax(cur_z * cur_z)
         if not failed and top_gwas is not None:
@@ -559,15 +559,15 @@ class GeneTester:
         return False
 
 
-def write_caviar(out: str, gene_id: str, ld, eqtl_z, gwas_z, snp_ids) -> None:
-    """eCAVIAR inputs OUT.<ID>.CAVIAR.{LD,EQTL.Z,GWAS.Z} as FUSION writes them (3 digits)."""
+def write_caviar(out: str, gene_id: str, ld, eqtl_z, gwas_z, snp_ids, digits: int = 3) -> None:
+    """eCAVIAR inputs OUT.<ID>.CAVIAR.{LD,EQTL.Z,GWAS.Z} as FUSION writes them (3 digits; --digits)."""
     from twascli.io.assoc_output import format_matrix_table, format_named_vector
     from twascli.io.atomic import atomic_write_text
 
     base = f"{out}.{gene_id}.CAVIAR"
-    atomic_write_text(base + ".LD", format_matrix_table(ld, digits=3, sep=" "))
-    atomic_write_text(base + ".EQTL.Z", format_named_vector(eqtl_z, snp_ids, digits=3))
-    atomic_write_text(base + ".GWAS.Z", format_named_vector(gwas_z, snp_ids, digits=3))
+    atomic_write_text(base + ".LD", format_matrix_table(ld, digits=digits, sep=" "))
+    atomic_write_text(base + ".EQTL.Z", format_named_vector(eqtl_z, snp_ids, digits=digits))
+    atomic_write_text(base + ".GWAS.Z", format_named_vector(gwas_z, snp_ids, digits=digits))
 
 
 def read_weight(wgt_file: str, fix_true_alleles: bool = False) -> WeightModel:

@@ -42,6 +42,12 @@ def post_process(
     digits: Optional[int] = typer.Option(None, "--digits", help="twascli: significant digits in all outputs (FUSION: 2 in tables, 3 elsewhere)"),
     top1_single_snp: bool = typer.Option(False, "--top1_single_snp", "--top1-single-snp", help="twascli fix: predict top1 models from their top eQTL SNP only, as assoc-test does (FUSION's post-process weights every SNP by its eQTL z-score)"),
     fix_true_alleles: bool = typer.Option(False, "--fix_true_alleles", "--fix-true-alleles", help="twascli fix: read weight alleles that R stored as logical TRUE as 'T' (FUSION leaves them unmatched)"),
+    finemap: bool = typer.Option(False, "--finemap", help="twascli: FOCUS fine-mapping of each locus: OUT.loc_N.focus (PIPs, credible set), PIP columns in the reports, credible set marked in the plots"),
+    finemap_prior_prob: float = typer.Option(1e-3, "--finemap_prior_prob", "--finemap-prior-prob", help="FOCUS prior probability that a model is causal"),
+    finemap_max_genes: int = typer.Option(3, "--finemap_max_genes", "--finemap-max-genes", help="FOCUS maximum number of causal models in a configuration"),
+    finemap_credible: float = typer.Option(0.9, "--finemap_credible", "--finemap-credible", help="FOCUS credible-set level, in (0, 1)"),
+    finemap_ridge: float = typer.Option(0.0, "--finemap_ridge", "--finemap-ridge", help="FOCUS --ridge-term: add this to the LD diagonal (FOCUS's default 0.1; 0 keeps FUSION's z and correlation)"),
+    finemap_intercept: bool = typer.Option(False, "--finemap_intercept", "--finemap-intercept", help="FOCUS --intercept: regress out the average pleiotropic signal of the locus SNPs first"),
 ) -> None:
     from twascli.post.run import PostOptions, run_post_process  # heavy: only when run
 
@@ -51,6 +57,8 @@ def post_process(
         plot=plot, plot_legend=plot_legend, plot_corr=plot_corr, plot_individual=plot_individual,
         plot_eqtl=plot_eqtl, plot_scatter=plot_scatter, report=report, omnibus=omnibus, omnibus_corr=omnibus_corr,
         eqtl_model=eqtl_model, ldsc=ldsc, save_loci=save_loci, verbose=verbose, glist=glist, digits=digits,
-        top1_single_snp=top1_single_snp, fix_true_alleles=fix_true_alleles,
+        top1_single_snp=top1_single_snp, fix_true_alleles=fix_true_alleles, finemap=finemap,
+        finemap_prior_prob=finemap_prior_prob, finemap_max_genes=finemap_max_genes, finemap_credible=finemap_credible,
+        finemap_intercept=finemap_intercept, finemap_ridge=finemap_ridge,
     )
     run_post_process(opts)

@@ -183,13 +183,11 @@ def load_aligned(path: str, genos: Genotypes, lookup: SnpLookup, fix_true_allele
     return AlignedWeights(cols, wgt, list(m.models), snps["pos"].to_numpy(dtype=float))
 
 
-def predict(genos: Genotypes, aw: AlignedWeights, model: str, top1_single: bool = False) -> np.ndarray | None:
-    """Predicted expression in the reference: scale()d genotypes times the MODEL weights.
+def model_weights(aw: AlignedWeights, model: str, top1_single: bool = False) -> np.ndarray | None:
+    """The MODEL column of AW (None when absent).
 
     FUSION's post-processing uses a top1 column as stored (every SNP's eQTL z-score);
-    TOP1_SINGLE keeps only the largest |weight|, as assoc-test does. Monomorphic reference SNPs
-    (NaN after scale()) contribute 0 instead of making the prediction NaN (where FUSION stops).
-    None when MODEL is not in the file.
+    TOP1_SINGLE keeps only the largest |weight|, as assoc-test does.
     """
     hits = [j for j, name in enumerate(aw.models) if name == model]
     if not hits:
@@ -200,6 +198,18 @@ def predict(genos: Genotypes, aw: AlignedWeights, model: str, top1_single: bool 
         top = int(np.argmax(w * w))
         single[top] = w[top]
         w = single
+    return w
+
+
+def predict(genos: Genotypes, aw: AlignedWeights, model: str, top1_single: bool = False) -> np.ndarray | None:
+    """Predicted expression in the reference: scale()d genotypes times the MODEL weights (model_weights).
+
+    Monomorphic reference SNPs (NaN after scale()) contribute 0 instead of making the prediction NaN
+    (where FUSION stops). None when MODEL is not in the file.
+    """
+    w = model_weights(aw, model, top1_single)
+    if w is None:
+        return None
     x = scaled_columns(genos.dosage, aw.cols)
     x = np.nan_to_num(x, nan=0.0)
     return x @ w
@@ -214,6 +224,8 @@ class Predicted:
     constant: np.ndarray  # bool over features: prediction constant (unusable)
     eqtl_pos: list[np.ndarray | None] = field(default_factory=list)
     eqtl_z: list[np.ndarray | None] = field(default_factory=list)
+    raw_sd: np.ndarray | None = None  # (m,) SD of the predictions before scale(): sqrt(w'Rw)
+    weights: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)  # (reference columns, non-zero weights)
 
 
 def predict_features(
@@ -228,6 +240,7 @@ def predict_features(
     used = np.zeros(len(genos.bim), dtype=bool)
     eq_pos: list[np.ndarray | None] = []
     eq_z: list[np.ndarray | None] = []
+    weights: list[tuple[np.ndarray, np.ndarray]] = []
     for i in range(m):
         path = str(feats.file[i])
         aw = load_aligned(path, genos, lookup, fix_true_alleles)
@@ -241,6 +254,9 @@ def predict_features(
         if pred is None:
             raise TwasError(f"{path}: weight file has no model '{model}' (MODEL column of --input)")
         ge[:, i] = pred
+        w = model_weights(aw, model, top1_single)
+        weights.append((aw.cols[w != 0], w[w != 0]))
+    raw_sd = ge.std(axis=0, ddof=1) if n > 1 else np.zeros(m)
     scaled = r_scale(ge) if m else ge
     constant = np.zeros(m, dtype=bool)
     if m:
@@ -250,7 +266,7 @@ def predict_features(
                 f"WARNING: {feats.file[i]}: predicted expression is constant in the LD reference "
                 "(no usable weight SNPs); feature left out of the analysis"
             )
-    return Predicted(scaled, used, constant, eq_pos, eq_z)
+    return Predicted(scaled, used, constant, eq_pos, eq_z, raw_sd, weights)
 
 
 def aligned_gwas_z(path: str, genos: Genotypes) -> np.ndarray:

@@ -39,6 +39,12 @@ class PostOptions:
     digits: int | None = None  # twascli: significant digits everywhere (FUSION: 2 in tables, 3 elsewhere)
     top1_single_snp: bool = False  # twascli fix: top1 models predict from their top SNP only (as assoc-test)
     fix_true_alleles: bool = False  # twascli fix: weight alleles stored as logical TRUE read as "T"
+    finemap: bool = False  # twascli: FOCUS fine-mapping of each locus (OUT.loc_N.focus)
+    finemap_prior_prob: float = 1e-3  # FOCUS --prior-prob (numeric)
+    finemap_max_genes: int = 3  # FOCUS --max-genes
+    finemap_credible: float = 0.9  # FOCUS --credible-level
+    finemap_intercept: bool = False  # FOCUS --intercept
+    finemap_ridge: float = 0.0  # FOCUS --ridge-term (FOCUS's default 0.1; 0: FUSION's correlation)
 
 
 @dataclass

@@ -54,6 +54,11 @@ def build_locus_plot(
         for i in chosen:
             panel_of[int(i)] = names.index(panel_dir_name(feats.file[i]))
 
+    cred = set()
+    if loc.finemap is not None:
+        fm = loc.finemap
+        cred = {int(i) for i, c in zip(fm.models, fm.res.in_cred_set) if c}
+
     def boxes(highlight: int | None) -> list:
         out = [GeneBox(a, b, name, "other") for a, b, name in others]
         for i in feat_idx:
@@ -65,7 +70,7 @@ def build_locus_plot(
             label = _feature_label(feats, i) if dup_ids.get(str(feats.id[i]), 0) > 1 else str(feats.id[i])
             pnum = panel_of.get(int(i))
             out.append(GeneBox(a, b, label, kind, None if pnum is None else pnum + 1,
-                               None if pnum is None else panels[pnum][2]))
+                               None if pnum is None else panels[pnum][2], int(i) in cred))
         return sorted(out, key=lambda g: min(g.start, g.end))
 
     s = loc.snp

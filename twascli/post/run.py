@@ -21,6 +21,7 @@ from twascli.post.options import Digits, PostOptions, fmt_cat
 from twascli.post.results import LocusResult, Log, PostResult, write_output
 from twascli.post.modes import run_ldsc, run_omnibus
 from twascli.post.plot_pages import build_locus_plot, plot_corr
+from twascli.post import finemap as fmod
 
 __all__ = ["PostOptions", "PostResult", "Log", "run_post_process"]
 
@@ -39,6 +40,8 @@ def validate(opts: PostOptions, log: Log) -> None:
         raise TwasError(f"--min_r2 {opts.min_r2:g}: must not exceed --max_r2 ({opts.max_r2:g})")
     check_range("--max_cz_increase", opts.max_cz_increase, 0)
     check_range("--zthresh", opts.zthresh, 0)
+    if opts.finemap:
+        fmod.validate(opts)
     if opts.plot:
         if opts.plot_eqtl and opts.plot_scatter:
             log.warn("WARNING: both --plot_eqtl and --plot_scatter cannot be enabled, plotting eQTL only")
@@ -49,7 +52,7 @@ def validate(opts: PostOptions, log: Log) -> None:
 
 # every file post-process may write, as suffixes of --out
 OUTPUT_SUFFIXES = (r"\.(report|joint_included\.dat|joint_dropped\.dat|CORR\.dat|omnibus\.pv|l2\.ldscore\.gz"
-                   r"|l2\.M_5_50|corrplot\.pdf|loc_\d+\.(pdf|cond|cond\.csv|genes))")
+                   r"|l2\.M_5_50|corrplot\.pdf|loc_\d+\.(pdf|cond|cond\.csv|genes|focus))")
 
 
 def guard_outputs(opts: PostOptions, feats: Features) -> None:
@@ -91,7 +94,7 @@ def _run(opts: PostOptions, feats: Features, log: Log) -> PostResult:
     if len(feats) == 0:
         log.warn(f"WARNING: no features in {opts.input} on chromosome {opts.chr} with TWAS.P < {opts.minp_input}; nothing to analyse")
         if opts.report and not opts.ldsc:
-            write_output(opts.out + ".report", _report_header(), result)
+            write_output(opts.out + ".report", _report_header(opts.finemap), result)
         return result
 
     pred = predict_features(feats, genos, opts.eqtl_model if opts.plot_eqtl else None, log.warn, opts.top1_single_snp,
@@ -107,11 +110,13 @@ def _run(opts: PostOptions, feats: Features, log: Log) -> PostResult:
             pred.ge[:, keep], pred.snp_used, pred.constant[keep],
             [e for e, k in zip(pred.eqtl_pos, keep) if k] if pred.eqtl_pos else [],
             [e for e, k in zip(pred.eqtl_z, keep) if k] if pred.eqtl_z else [],
+            pred.raw_sd[keep] if pred.raw_sd is not None else None,
+            [e for e, k in zip(pred.weights, keep) if k] if pred.weights else [],
         )
     result.n_features = len(feats)
     if len(feats) == 0:
         if opts.report:
-            write_output(opts.out + ".report", _report_header(), result)
+            write_output(opts.out + ".report", _report_header(opts.finemap), result)
         return result
     run_main(opts, feats, pred, genos, n_considered, glist, digits, log, result)
     return result
@@ -141,6 +146,7 @@ def run_main(
     )
     if opts.plot_corr:
         plot_corr(opts, feats, ld, digits, log, result)
+    ld_raw = ld  # FOCUS fine-mapping uses the correlation before the --min_r2 zeroing
     ld = np.where(ld * ld < opts.min_r2, 0.0, ld)
 
     if not pp._any_above(z, zthresh * zthresh):
@@ -166,12 +172,18 @@ def run_main(
     cstarts, cends = pp.consolidate_loci(starts, ends)
     log.info(f"consolidated to {len(cstarts)} non-overlapping loci with {opts.locus_win} bp buffer", 1)
 
-    report_lines = [_report_header()] if opts.report else []
+    report_lines = [_report_header(opts.finemap)] if opts.report else []
     for i, (s, e) in enumerate(zip(cstarts, cends), start=1):
         loc = analyse_locus(i, int(s), int(e), opts, feats, pred, genos, ld, gwas_z, zthresh, digits, log, result)
         if loc is None:
             continue
         result.loci.append(loc)
+        if opts.finemap:
+            loc.finemap = fmod.finemap_locus(opts, loc, feats, pred, genos, ld_raw)
+            fmod.write_focus(opts, loc, loc.finemap, feats, result)
+            null_pip, cred = fmod.report_fields(loc.finemap, feats)
+            log.info(f"locus {i}: FOCUS {opts.finemap_credible:g} credible set {cred} (null model PIP {null_pip}, "
+                     f"{loc.finemap.res.n_configs} configurations)", 2)
         write_locus_files(opts, loc, feats, genos, digits, result)
         _print_locus_lines(loc, log, digits)
         if opts.report:
@@ -315,11 +327,16 @@ def genes_table(feats: Features, loc: LocusResult) -> str:
         cols[c] = r_type_convert([str(v) for v in rows[c].tolist()])
     cols["JOINT"] = [bool(v) for v in loc.joint[loc.in_locus]]
     cols["TOP.SNP.COR"] = np.asarray(loc.top_snp_cor, dtype=float)
+    if loc.finemap is not None:
+        pip, cs = fmod.pip_of(loc.finemap, len(feats))
+        cols["PIP"] = rformat.r_round(pip[loc.in_locus], 4)
+        cols["IN.CRED.SET"] = [bool(v) for v in cs[loc.in_locus]]
     return rformat.write_table(cols, sep="\t")
 
 
-def _report_header() -> str:
-    return "\t".join(["FILE", "CHR", "P0", "P1", "HIT.GENES", "JOINT.GENES", "BEST.TWAS.P", "BEST.SNP.P", "COND.SNP.P", "VAR.EXP"]) + "\n"
+def _report_header(finemap: bool = False) -> str:
+    cols = ["FILE", "CHR", "P0", "P1", "HIT.GENES", "JOINT.GENES", "BEST.TWAS.P", "BEST.SNP.P", "COND.SNP.P", "VAR.EXP"]
+    return "\t".join(cols + (["FOCUS.NULL.PIP", "FOCUS.CRED.SET"] if finemap else [])) + "\n"
 
 
 def _best_chisq(loc: LocusResult) -> tuple[float, float, float]:
@@ -355,4 +372,6 @@ def _report_row(opts: PostOptions, loc: LocusResult, feats: Features, genos: Gen
         float(np.nanmin(twas_p)) if np.any(~np.isnan(twas_p)) else float("inf"),
         float(best_p), float(cond_p), float(1 - at_top / best),
     ]
+    if loc.finemap is not None:
+        items += fmod.report_fields(loc.finemap, feats)
     return rformat.cat_str(*items, "\n", sep="\t", digits=digits.cat)

@@ -69,6 +69,10 @@ class CwOptions:
     seed: int = 1  # twascli: seed of PLINK-lasso lambda draws / BSLMM MCMC (FUSION: time-based)
 
 
+class ConstantPhenotype(TwasError):
+    """A gene whose phenotype has no variance: FUSION skips it (GCTA writes no .hsq) and exits 0."""
+
+
 @dataclass
 class CwResult:
     """What one gene produced: status 'ok' (weights written) or 'skipped' with the reason."""
@@ -317,7 +321,7 @@ def prepare_gene(
         raise TwasError(f"{opts.bfile}: only {rows.size} samples with phenotype (need at least 3)")
     if np.ptp(y) == 0:
         src = opts.pheno if pheno_from_file else opts.bfile + ".fam"
-        raise TwasError(f"{src}: the phenotype is constant across the {rows.size} samples")
+        raise ConstantPhenotype(f"{src}: the phenotype is constant across the {rows.size} samples")
     if covar is not None:
         resid, r2 = regress_out(y, covar)
         log(rformat.cat_str(r2, "variance in phenotype explained by covariates\n"))
@@ -331,7 +335,7 @@ def prepare_gene(
     as_written = (lambda v: v) if (pheno_from_file and not opts.rn and covar is None) else r_write_table_number
     y_fam = np.array([plink_fam_number(as_written(v)) for v in y_file])
     if np.ptp(y_fam) == 0:
-        raise TwasError(f"{opts.bfile}: the phenotype is constant after PLINK's 6-digit rounding")
+        raise ConstantPhenotype(f"{opts.bfile}: the phenotype is constant after PLINK's 6-digit rounding")
 
     sub_fam = fam.iloc[rows].reset_index(drop=True)
     founders = _founders(sub_fam)
@@ -416,7 +420,15 @@ def compute_gene(
     if not opts.crossval == opts.crossval:
         raise TwasError("--crossval: not a number")
 
-    prep = prepare_gene(opts, say, **inputs)
+    try:
+        prep = prepare_gene(opts, say, **inputs)
+    except ConstantPhenotype as exc:
+        # GCTA stops on a zero-variance phenotype, so FUSION finds no .hsq and skips the gene
+        # (exit 0); with --hsq_set FUSION would go on to all-NA results: twascli skips it too.
+        msg = (f"{tmp_name} does not exist, likely GCTA could not converge, skipping gene" if opts.hsq_set is None
+               else f"{tmp_name} : {exc} : skipping gene")
+        print(msg, file=sys.stderr)
+        return CwResult(status="skipped", message=f"{exc}: skipping gene")
 
     if opts.hsq_set is None:
         say("### Estimating heritability\n")
