@@ -50,7 +50,7 @@ CASES = [
     (post, ["--max_r2", "1.2"], "--max_r2 1.2: must be in [0, 1]"),
     (post, ["--min_r2", "0.95"], "--min_r2 0.95: must not exceed --max_r2 (0.9)"),
     (post, ["--locus_win", "-1"], "--locus_win -1: must be a whole number >= 0"),
-    (post, ["--minp_input", "0"], "--minp_input 0: must be in (0, 1]"),
+    (post, ["--minp_input", "0"], "--minp_input 0: must be in (0, Inf]"),
     (post, ["--max_cz_increase", "-1"], "--max_cz_increase -1: must be in [0, Inf]"),
     (cw, ["--hsq_set", "1.5"], "--hsq_set 1.5: must be in [0, 1]"),
     (cw, ["--hsq_p", "0"], "--hsq_p 0: must be in (0, 1]"),

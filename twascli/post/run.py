@@ -33,7 +33,7 @@ def validate(opts: PostOptions, log: Log) -> None:
     if opts.verbose is None:
         opts.verbose = 1
     check_count("--locus_win", opts.locus_win)
-    check_p("--minp_input", opts.minp_input)
+    check_range("--minp_input", opts.minp_input, 0, lo_open=True)  # a filter TWAS.P < x: above 1 keeps all
     check_fraction("--max_r2", opts.max_r2)
     check_fraction("--min_r2", opts.min_r2)
     if opts.min_r2 > opts.max_r2:
