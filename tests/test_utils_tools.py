@@ -169,19 +169,21 @@ def test_make_score_na_cv_pvalue(tmp_path, capsys):
 
 
 def test_make_score_missing_file(tmp_path, capsys):
-    """FUSION's usage text on stdout; its error line on stderr; exit 1 (FUSION exits 0)."""
+    """FUSION's usage text then its error line, both on stderr (never into the score file); exit 1
+    (FUSION prints the usage on stdout and exits 0)."""
     missing = str(tmp_path / "nope.wgt.RDat")
     code, out, err = cli(["make-score", missing], capsys)
     assert code == 1
-    assert out == SCORE_USAGE
-    assert err == f"ERROR: {missing} does not exist or cannot be read\n"
-    assert out.startswith("\nUsage: Rscript make_score.R [wgt.RDat file] > [SCORE_FILE]\n")
+    assert out == ""
+    assert err == SCORE_USAGE + f"ERROR: {missing} does not exist or cannot be read\n"
+    assert err.startswith("\nUsage: Rscript make_score.R [wgt.RDat file] > [SCORE_FILE]\n")
 
 
 def test_make_score_no_argument(capsys):
     code, out, err = cli(["make-score"], capsys)
-    assert code == 1 and out == SCORE_USAGE
-    assert err.count("\n") == 1 and err.startswith("ERROR: ")
+    assert code == 1 and out == ""
+    assert err.startswith(SCORE_USAGE) and err[len(SCORE_USAGE):].startswith("ERROR: ")
+    assert err[len(SCORE_USAGE):].count("\n") == 1
 
 
 def test_make_score_corrupt_file(tmp_path, capsys):

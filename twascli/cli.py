@@ -24,16 +24,21 @@ app = typer.Typer(
 
 
 
-@app.callback()
-def _root(
-    version: bool = typer.Option(False, "--version", help="Print the twascli version and exit."),
-) -> None:
-    """FUSION (TWAS) re-implemented in Python: same flags, same files, same numbers."""
-    if version:
+def _print_version(value: bool) -> None:
+    """--version: print the version and stop before any subcommand is looked for (exit 0)."""
+    if value:
         from twascli import __version__
 
         print(f"twascli {__version__}")
         raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", is_eager=True, expose_value=False,
+                                 callback=_print_version, help="Print the twascli version and exit."),
+) -> None:
+    """FUSION (TWAS) re-implemented in Python: same flags, same files, same numbers."""
 
 
 # Each subcommand lives in twascli/commands/<module>.py as a function of the same name plus a

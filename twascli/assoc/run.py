@@ -10,6 +10,7 @@ chromosome, so outputs are byte-identical either way.
 from __future__ import annotations
 
 import os
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Callable, Iterator
@@ -21,9 +22,13 @@ from twascli.assoc.gene import (
     NUMERIC_COLUMNS, AssocOptions, AssocResult, GeneTester, TraitData, align_trait, load_reference,
     prepare_gene, read_weight, validate_coloc,
 )
+from twascli.assoc.gwas_qc import check_bim_duplicates, check_sumstats, drop_monomorphic
+from twascli.assoc.status import gene_counts, harmonisation_line, status_table
 from twascli.chrom import chr_file_prefix, chr_key, norm_chr, same_chr
 from twascli.errors import TwasError
 from twascli.io.assoc_output import write_assoc
+from twascli.io.atomic import atomic_write_text
+from twascli.io.outguard import check_no_clobber, check_out_location, check_stdout, prefixed_outputs
 from twascli.io.plink import plink_files, read_variants
 from twascli.io.sumstats import PanelSnps, read_sumstats, to_panel
 from twascli.io.tables import read_table
@@ -145,9 +150,32 @@ def _prepared(ref, wgtlist: pd.DataFrame, order: np.ndarray, weights_dir: str | 
                 yield item
 
 
+def output_files(out: str, caviar: bool) -> list[str]:
+    """Every file assoc-test may write for the output OUT (the table, .MHC, status log, coloc.susie, CAVIAR)."""
+    files = [out] + [out + s for s in (".MHC", ".log", ".coloc.susie.summary", ".coloc.susie.results")]
+    if caviar:
+        files += prefixed_outputs(out, r"\..+\.CAVIAR\.(LD|EQTL\.Z|GWAS\.Z)")
+    return files
+
+
+def guard_outputs(opts: AssocOptions, traits: list[TraitSpec], chroms: list[str], prefixes: dict[str, str],
+                  wgtlist: pd.DataFrame, extra_inputs: tuple[str, ...]) -> None:
+    """Before any work: --out is usable and none of the outputs is one of the inputs."""
+    check_out_location(opts.out)
+    inputs = [t.sumstats for t in traits] + [opts.weights, opts.PANELN, *extra_inputs]
+    inputs += [prefixes[c] + ext for c in chroms for ext in (".bed", ".bim", ".fam")]
+    inputs += [weight_file_path(opts.weights_dir, w) for w in wgtlist["WGT"]]
+    single = len(traits) == 1
+    outputs = [f for t in traits for c in chroms
+               for f in output_files(output_path(opts.out, t.name, c, single, opts.chr is not None), opts.caviar)]
+    check_no_clobber(outputs, inputs)
+    check_stdout(outputs, "output")  # `... --out X > X.log`: X.log is the status table
+
+
 def run_batch(opts: AssocOptions, traits: list[TraitSpec], threads: int = 1,
               emit: Callable[[str], None] = print, progress: bool | None = None,
-              mhc=None) -> list[tuple[str, str, str, AssocResult]]:
+              mhc=None, extra_inputs: tuple[str, ...] = (),
+              warn: Callable[[str], None] = lambda s: print(s, file=sys.stderr)) -> list[tuple[str, str, str, AssocResult]]:
     """Test every trait on the chromosome(s) asked; write each (trait, chromosome) output file.
 
     MHC: the --mhc region (twascli.genome.Mhc) whose models go to OUT.MHC; None = FUSION's.
@@ -174,10 +202,14 @@ def run_batch(opts: AssocOptions, traits: list[TraitSpec], threads: int = 1,
         wgtlist_all["N"] = wgtlist_all["PANEL"].map(panel_n).astype(float)
 
     prefixes = {c: chr_file_prefix(opts.ref_ld_chr, c) for c in chroms}
+    guard_outputs(opts, traits, chroms, prefixes,
+                  wgtlist_all[wgtlist_all["CHR"].map(chr_key).isin({chr_key(c) for c in chroms})], extra_inputs)
     for c, p in prefixes.items():
         if not os.path.exists(plink_files(p)[0]):
             raise TwasError(f"{p}.bed: file not found (nor a PLINK 2 {p}.pgen)")
     bims = {c: read_variants(p) for c, p in prefixes.items()}
+    for c, p in prefixes.items():
+        check_bim_duplicates(plink_files(p)[1], bims[c]["snp"].to_numpy(), warn)
     if is_db:  # a .db has no gene positions: the span of each model's SNPs in the LD panel
         wgtlist_all = predictdb.panel_spans(wgtlist_all, {c: bims[c] for c in chroms}, same_chr)
 
@@ -188,7 +220,7 @@ def run_batch(opts: AssocOptions, traits: list[TraitSpec], threads: int = 1,
     gwas_n: dict[str, float | None] = {}
 
     def align(spec: TraitSpec) -> dict[str, TraitData]:
-        ss = read_sumstats(spec.sumstats, panel_snps)
+        ss = check_sumstats(read_sumstats(spec.sumstats, panel_snps), warn)
         gwas_n[spec.name] = trait_gwas_n(spec, opts.GWASN, ss.n_median)
         validate_coloc(replace(opts, sumstats=spec.sumstats, GWASN=gwas_n[spec.name]), ss.has_beta_se, wgtlist_all)
         per_chr = {c: align_trait(bims[c], to_panel(ss, bims[c], opts.match_by)) for c in chroms}
@@ -211,6 +243,7 @@ def run_batch(opts: AssocOptions, traits: list[TraitSpec], threads: int = 1,
     for c in chroms:
         wgtlist = wgtlist_all[[same_chr(x, c) for x in wgtlist_all["CHR"]]].reset_index(drop=True)
         ref = load_reference(prefixes[c], bims.pop(c))
+        drop_monomorphic(prefixes[c] + ".bed", ref, warn)
         logs: dict[str, list[str]] = {t.name: [] for t in traits}
         testers = {
             t.name: GeneTester(replace(opts, sumstats=t.sumstats, GWASN=gwas_n[t.name],
@@ -223,12 +256,20 @@ def run_batch(opts: AssocOptions, traits: list[TraitSpec], threads: int = 1,
         order = processing_order(wgtlist, keep_list_order=opts.coloc_P is not None or opts.coloc_susie_P is not None)
         prepared = _prepared(ref, wgtlist, order, None if is_db else opts.weights_dir, threads,
                              fix_true_alleles=opts.fix_true_alleles)
+        seen_models: set[str] = set()
+        counts: dict[str, dict[int, dict[str, int]]] = {t.name: {} for t in traits}
         for index, entry, wgt_file, prep in prepared:
+            seen_models.update(prep.model.models)
             for t in traits:
                 testers[t.name].add(index, entry, wgt_file, prep)
+                counts[t.name][index] = gene_counts(prep, aligned[(t.name, c)])
             bar.step()
         bar.close()
         del ref
+        if opts.force_model is not None and seen_models and opts.force_model not in seen_models:
+            # FUSION writes its table with every gene skipped: kept (parity), but said once, plainly
+            warn(f"WARNING: --force_model {opts.force_model}: no weight file on chromosome {norm_chr(c)} has this "
+                 f"model (models found: {', '.join(sorted(seen_models))}); every gene is skipped")
         for t in traits:
             tester = testers[t.name]
             result = tester.finish()
@@ -238,6 +279,14 @@ def run_batch(opts: AssocOptions, traits: list[TraitSpec], threads: int = 1,
             for line in logs[t.name]:
                 emit(line)
             write_result(out, result, opts.digits, emit, mhc)
+            files = [weight_file_path(None if is_db else opts.weights_dir, w) for w in wgtlist["WGT"]]
+            atomic_write_text(out + ".log", status_table(wgtlist, files, counts[t.name], result))
+            if result.coloc_gaps:
+                warn(f"WARNING: {tester.opts.sumstats}: COLOC is NA for {len(result.coloc_gaps)} gene(s) whose SNPs "
+                     f"lack BETA/SE in the GWAS (imputed SNPs): {', '.join(result.coloc_gaps)}; "
+                     "--coloc_beta_from_z uses z/sqrt(GWASN) there")
+            n_tested = result.n_total - result.n_failed
+            warn(harmonisation_line(t.name, norm_chr(c), aligned[(t.name, c)], n_tested, result.n_total, out + ".log"))
             done.append((t.name, c, out, result))
     return done
 

@@ -41,6 +41,7 @@ def assoc_test(
     digits: Optional[int] = typer.Option(None, "--digits", min=1, max=22, help="twascli: significant digits in the output (FUSION prints 3)"),
     seed: int = typer.Option(1, "--seed", help="twascli: seed of the permutation test's random numbers"),
     threads: int = typer.Option(1, "--threads", min=1, help="twascli: threads for reading weights and computing LD"),
+    coloc_beta_from_z: bool = typer.Option(False, "--coloc_beta_from_z", "--coloc-beta-from-z", help="twascli: for COLOC, use z/sqrt(GWASN) and 1/GWASN at SNPs without BETA/SE (imputed); FUSION leaves COLOC NA"),
     fix_true_alleles: bool = typer.Option(False, "--fix_true_alleles", "--fix-true-alleles", help="twascli: read weight alleles that R stored as logical TRUE as 'T' (FUSION leaves them unmatched)"),
     match_by: str = typer.Option("auto", "--match_by", "--match-by", help="twascli: match GWAS SNPs to the LD panel by rsid, position (chr:pos + alleles, either order) or auto (position when the GWAS ids are chr:pos)"),
     mhc: Optional[str] = typer.Option(None, "--mhc", help=f"twascli: {MHC_HELP}"),
@@ -49,6 +50,15 @@ def assoc_test(
     from twascli.assoc.run import TraitSpec, read_trait_table, run_batch, trait_name
 
     region = parse_mhc(mhc)
+    from twascli.optcheck import check_count, check_fraction, check_p, check_range
+
+    check_fraction("--max_impute", max_impute)
+    check_fraction("--min_r2pred", min_r2pred)
+    check_count("--perm", perm)
+    check_p("--perm_minp", perm_minp)
+    check_p("--coloc_P", coloc_P)
+    check_p("--coloc_susie_P", coloc_susie_P)
+    check_range("--GWASN", GWASN, 0, lo_open=True)
     traits = [TraitSpec(trait_name(s), s) for s in (sumstats or [])]
     if sumstats_list:
         traits += read_trait_table(sumstats_list)
@@ -63,5 +73,6 @@ def assoc_test(
         out=out, force_model=force_model, caviar=caviar, max_impute=max_impute, min_r2pred=min_r2pred,
         perm=perm, perm_minp=perm_minp, coloc_P=coloc_P, coloc_susie_P=coloc_susie_P, GWASN=GWASN,
         PANELN=PANELN, digits=digits, seed=seed, fix_true_alleles=fix_true_alleles, match_by=match_by,
+        coloc_beta_from_z=coloc_beta_from_z,
     )
-    run_batch(opts, traits, threads=threads, mhc=region)
+    run_batch(opts, traits, threads=threads, mhc=region, extra_inputs=(sumstats_list,) if sumstats_list else ())

@@ -24,6 +24,7 @@ import numpy as np
 from twascli import __version__
 from twascli.cores import available_cores
 from twascli.errors import TwasError
+from twascli.io.outguard import check_out_location, check_tree_free_of
 from twascli.hub import render
 from twascli.hub.data import (
     Catalog,
@@ -310,6 +311,7 @@ def build_hub(opts: HubOptions, log: Callable[[str], None] = lambda msg: None) -
             raise TwasError(f"{path}: file not found")
     clear_listings()
     specs = read_trait_table(opts.traits)
+    _guard_outputs(opts, specs)
     catalog = read_catalog(list(opts.weights), list(opts.profiles))
     static = _static_files()
     out = os.path.abspath(opts.out)
@@ -333,6 +335,15 @@ def build_hub(opts: HubOptions, log: Callable[[str], None] = lambda msg: None) -
         raise
     result.seconds = time.time() - t0
     return result
+
+
+def _guard_outputs(opts: HubOptions, specs: list) -> None:
+    """Before any work: OUT's parent is writable and no input lies inside OUT (a rebuild replaces OUT)."""
+    if os.path.isdir(os.path.dirname(os.path.abspath(opts.out.rstrip("/") or opts.out))):
+        check_out_location(opts.out, prefix=False)  # a missing parent is created, as before
+    inputs = [opts.traits, *opts.weights, *(p.split("=", 1)[-1] for p in opts.profiles)]
+    inputs += [p for s in specs for p in (s.assoc, s.post)]
+    check_tree_free_of(opts.out, inputs)
 
 
 def _swap(tmp: str, out: str) -> None:

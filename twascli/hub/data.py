@@ -18,7 +18,7 @@ import pandas as pd
 
 from twascli.chrom import norm_chr
 from twascli.errors import TwasError
-from twascli.io.tables import read_table
+from twascli.io.tables import check_field_counts, read_table
 
 TRAIT_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 TABLE_COLUMNS = ("id", "name", "N", "description", "tags", "assoc", "post")
@@ -337,6 +337,7 @@ def _read_assoc(spec: TraitSpec) -> pd.DataFrame:
             if "is empty" in str(exc):
                 continue
             raise
+        check_field_counts(path, "assoc-test results")
         df.columns = [c.strip() for c in df.columns]
         df["MHC"] = "MHC" if mhc else None
         frames.append(df)

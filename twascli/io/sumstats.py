@@ -17,7 +17,7 @@ import pandas as pd
 
 from twascli.errors import TwasError
 from twascli.io.gwas_formats import Conversion, convert, first_id_positional, first_line, is_vcf, positions_from_ids
-from twascli.io.tables import compression_of, read_table, to_float
+from twascli.io.tables import compression_of, is_stream, read_table, seekable, to_float
 
 
 @dataclass
@@ -42,6 +42,7 @@ class SumStats:
         if self.n is None or not np.isfinite(self.n).any():
             return None
         return float(np.nanmedian(self.n))
+    n_duplicates: int = 0  # rows dropped because their SNP id came earlier in the file
 
     @property
     def has_beta_se(self) -> bool:
@@ -83,6 +84,14 @@ def read_sumstats(path: str, snps: "PanelSnps | Iterable[str] | None" = None) ->
     filtered on its SNP column with numpy before any parsing; a problem in the kept rows is
     reported from a full read, as without SNPS.
     """
+    if is_stream(path):  # a pipe is read once, into a temporary file both readers below can use
+        with seekable(path) as copy:
+            try:
+                ss = read_sumstats(copy, snps)
+            except TwasError as exc:
+                raise TwasError(str(exc).replace(copy, path)) from None
+        ss.path = path
+        return ss
     if not is_fusion_format(path):
         return convert(path)
     if snps is not None and not isinstance(snps, PanelSnps):
@@ -108,6 +117,7 @@ def is_fusion_format(path: str) -> bool:
 
 
 def _sumstats_from_frame(df: pd.DataFrame, path: str) -> SumStats:
+    n_rows = len(df)
     df = df.drop_duplicates(subset="SNP", keep="first")
     z = to_float(df, "Z", path, "sumstats").to_numpy()
     beta = to_float(df, "BETA", path, "sumstats").to_numpy() if "BETA" in df.columns else None
@@ -124,6 +134,7 @@ def _sumstats_from_frame(df: pd.DataFrame, path: str) -> SumStats:
         se=se,
         path=path,
         n=n,
+        n_duplicates=n_rows - len(df),
     )
 
 
@@ -161,7 +172,7 @@ def _panel_rows(path: str, snps: PanelSnps, chunk: int = 1 << 18) -> pd.DataFram
         return None
     text = raw[: end_header + 1] + b"".join(raw[starts[i]:ends[i]] + b"\n" for i in kept.tolist())
     try:
-        df = pd.read_csv(io.BytesIO(text), sep=r"\s+", dtype=str, keep_default_na=False)
+        df = pd.read_csv(io.BytesIO(text), sep=r"\s+", dtype=str, keep_default_na=False, encoding_errors="replace")
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError):
         return None
     if any(c not in df.columns for c in REQUIRED):

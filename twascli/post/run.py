@@ -14,7 +14,10 @@ from twascli.core import postproc as pp
 from twascli.errors import TwasError
 from twascli.genome import default_glist, parse_mhc
 from twascli.phenos import PhenoMap, check_mapped, load_pheno_map
+from twascli.io.atomic import all_or_nothing
+from twascli.io.outguard import check_no_clobber, check_out_location, prefixed_outputs
 from twascli.io.plink import Genotypes, read_plink
+from twascli.optcheck import check_count, check_fraction, check_range
 from twascli.post.inputs import Features, Predicted, aligned_gwas_z, predict_features, r_type_convert, read_features, read_glist
 from twascli.post.options import Digits, PostOptions, fmt_cat
 from twascli.post.results import LocusResult, Log, PostResult, write_output
@@ -32,8 +35,14 @@ def validate(opts: PostOptions, log: Log) -> None:
         raise TwasError(f"--plot_legend must be 'all' or 'joint', not '{opts.plot_legend}'")
     if opts.verbose is None:
         opts.verbose = 1
-    if opts.locus_win < 0:
-        raise TwasError("--locus_win must be >= 0")
+    check_count("--locus_win", opts.locus_win)
+    check_range("--minp_input", opts.minp_input, 0, lo_open=True)  # a filter TWAS.P < x: above 1 keeps all
+    check_fraction("--max_r2", opts.max_r2)
+    check_fraction("--min_r2", opts.min_r2)
+    if opts.min_r2 > opts.max_r2:
+        raise TwasError(f"--min_r2 {opts.min_r2:g}: must not exceed --max_r2 ({opts.max_r2:g})")
+    check_range("--max_cz_increase", opts.max_cz_increase, 0)
+    check_range("--zthresh", opts.zthresh, 0)
     if opts.finemap:
         fmod.validate(opts)
     if opts.plot:
@@ -44,12 +53,25 @@ def validate(opts: PostOptions, log: Log) -> None:
         log.warn("WARNING: plotting flags set without --plot, figures will not be generated")
 
 
+# every file post-process may write, as suffixes of --out
+OUTPUT_SUFFIXES = (r"\.(report|joint_included\.dat|joint_dropped\.dat|CORR\.dat|omnibus\.pv|l2\.ldscore\.gz"
+                   r"|l2\.M_5_50|corrplot\.pdf|loc_\d+\.(pdf|cond|cond\.csv|genes|focus))")
+
+
+def guard_outputs(opts: PostOptions, feats: Features) -> None:
+    """Before any work: --out is a usable prefix and no output would replace an input."""
+    check_out_location(opts.out)
+    ref = chr_file_prefix(opts.ref_ld_chr, opts.chr)
+    inputs = [opts.input, opts.sumstats, opts.glist, ref + ".bed", ref + ".bim", ref + ".fam", *feats.file]
+    outputs = [opts.out + s for s in (".report", ".joint_included.dat", ".joint_dropped.dat", ".CORR.dat",
+                                      ".omnibus.pv", ".l2.ldscore.gz", ".l2.M_5_50", ".corrplot.pdf")]
+    check_no_clobber(outputs + prefixed_outputs(opts.out, OUTPUT_SUFFIXES), inputs)
+
+
 def run_post_process(opts: PostOptions, log: Log | None = None) -> PostResult:
-    """Run FUSION's post-processing with OPTS and write its output files."""
+    """Run FUSION's post-processing with OPTS and write its output files (all of them, or none on failure)."""
     log = log or Log(opts.verbose)
     validate(opts, log)
-    digits = Digits.of(opts.digits)
-    result = PostResult()
     main_path = not (opts.omnibus or opts.ldsc)
     need = ("FILE", "ID", "CHR", "P0", "P1", "TWAS.Z", "MODEL") if main_path else ("FILE", "ID", "CHR", "TWAS.Z", "MODEL")
     feats = read_features(opts.input, opts.chr, opts.minp_input, need)
@@ -57,6 +79,15 @@ def run_post_process(opts: PostOptions, log: Log | None = None) -> PostResult:
     check_mapped(pmap, [str(v) for v in feats.id])
     if main_path and opts.sumstats is None:
         raise TwasError("--sumstats is required (except with --omnibus or --ldsc)")
+    guard_outputs(opts, feats)
+    with all_or_nothing():
+        return _run(opts, feats, log, pmap, main_path)
+
+
+def _run(opts: PostOptions, feats: Features, log: Log, pmap: PhenoMap, main_path: bool) -> PostResult:
+    """The analysis proper, once the inputs and outputs are checked."""
+    digits = Digits.of(opts.digits)
+    result = PostResult()
     genos = read_plink(chr_file_prefix(opts.ref_ld_chr, opts.chr))
     # the GWAS is read before any output is written, so that a bad file leaves none
     gwas_z = aligned_gwas_z(opts.sumstats, genos, opts.match_by) if main_path and len(feats) else None

@@ -262,6 +262,10 @@ def prepare_gene(
         geno = read_genotypes(opts.bfile)
     fam = geno.fam.reset_index(drop=True)
     fam_keys = fam["fid"] + " " + fam["iid"]
+    dup = fam_keys[fam_keys.duplicated()]
+    if len(dup):  # PLINK stops on such a .fam too (so FUSION fails)
+        raise TwasError(f"{opts.bfile}.fam: {len(dup)} duplicated sample id(s) (FID IID), first '{dup.iloc[0]}'; "
+                        "each sample must appear once")
     rows = np.arange(len(fam))
 
     # phenotype: --pheno matched to the .fam, or the .fam's own column 6
@@ -305,6 +309,9 @@ def prepare_gene(
         keep = m >= 0
         if not keep.any():
             raise TwasError(f"{opts.covar}: no sample (FID IID) in common with the phenotyped samples")
+        if not keep.all():  # FUSION drops them silently (GCTA/R merge)
+            print(f"WARNING : {opts.covar}: {int((~keep).sum())} of {keep.size} phenotyped samples have no "
+                  f"covariate row and were dropped ({int(keep.sum())} left)", file=sys.stderr)
         rows, y, y_gcta, m = rows[keep], y[keep], y_gcta[keep], m[keep]
         covar = cdf[[f"c{j}" for j in range(n_cov)]].to_numpy(dtype=np.float64)[m]
         bad = np.isnan(covar).any(axis=1)
@@ -473,6 +480,9 @@ def compute_gene(
         if nfolds > n_tot:
             raise TwasError(f"--crossval {nfolds}: more folds than the {n_tot} samples")
         say(rformat.cat_str("### Performing", float(opts.crossval), "fold cross-validation\n"))
+    if "enet" in models and data.scaled.shape[1] < 2:
+        print(f"WARNING : {tmp_name}: enet needs 2 or more SNPs ({data.scaled.shape[1]} here): its weights "
+              "and CV are NA, the other models are fitted", file=sys.stderr)
     perf, wgt = train_models(data, models, nfolds, rng, jobs=jobs, log=(lambda s: say(s + "\n")))
     if nfolds:
         say(_fmt_cv_table(perf, models))
