@@ -42,21 +42,22 @@ class Conversion:
 
 
 def open_text(path: str) -> io.TextIOBase:
-    """A text handle on PATH, decompressing gzip/bz2/xz whatever the file's name."""
+    """A text handle on PATH, decompressing gzip/bz2/xz whatever the file's name; bytes that are not
+    UTF-8 (latin-1 free text in a column twascli does not use) are replaced, not fatal."""
     kind = compression_of(path)
     if kind == "gzip":
         import gzip
 
-        return gzip.open(path, "rt")
+        return gzip.open(path, "rt", errors="replace")
     if kind == "bz2":
         import bz2
 
-        return bz2.open(path, "rt")
+        return bz2.open(path, "rt", errors="replace")
     if kind == "xz":
         import lzma
 
-        return lzma.open(path, "rt")
-    return open(path, "rt")
+        return lzma.open(path, "rt", errors="replace")
+    return open(path, "rt", errors="replace")
 
 
 def first_line(path: str) -> str:
