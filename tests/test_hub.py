@@ -76,6 +76,21 @@ def read_dat(trait: str) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True).apply(lambda c: c.str.strip())
 
 
+def fmt3(text: str) -> str:
+    """How the site shows a number of a result file, computed independently of the hub's code:
+    integers as written, else 3 significant digits, scientific (2-digit exponent) below 1e-3."""
+    if re.fullmatch(r"-?\d+", text):
+        return text
+    x = float(text)
+    if x == 0:
+        return "0"
+    if abs(x) < 1e-3:
+        mant, ex = f"{x:.2e}".split("e")
+        return mant.rstrip("0").rstrip(".") + "e" + ex[0] + ex[1:].rjust(2, "0")
+    digits = max(0, 2 - math.floor(math.log10(abs(x))))
+    return f"{x:.{digits}f}".rstrip("0").rstrip(".") if digits else f"{x:.0f}"
+
+
 def na(v: str) -> str | None:
     return None if v == "NA" else v
 
@@ -111,7 +126,8 @@ def test_trait_associations_match_dat(site):
             assert r["Note"] == ("MHC" if 26e6 < float(e["P0"]) and float(e["P1"]) < 34e6 and e["CHR"] == "6" else None)
         with open(os.path.join(site, "traits", f"{trait}.html"), encoding="utf-8") as fh:
             text = fh.read()
-        assert f'<div class="stat" id="nhits"><b>{len(expect)}</b>' in text
+        mhc = (expect["CHR"] == "6") & (expect["P0"].astype(float) > 26e6) & (expect["P1"].astype(float) < 34e6)
+        assert f'<div class="stat" id="nhits"><b>{int((~mhc).sum())}</b>' in text  # MHC rows shown, not counted
         assert f'<div class="stat" id="tested"><b>{p.notna().sum()}</b>' in text
         assert f"{thr:.3g}" in text
 
@@ -140,13 +156,15 @@ def test_loci_match_report_genes_and_cond(site):
             rep = dict(zip(header, [c.strip() for c in cells]))
             k = int(rep["FILE"].rsplit("_", 1)[1])
             row = next(r for r in loci if r["Locus"][1] == f"loci/trait_strong/{chrom}_{k}.html")
-            assert [row["P0"], row["P1"], row["Hit genes"], row["Joint genes"], row["Best TWAS P"], row["Best SNP P"],
+            assert [row["P0"], row["P1"], row["Hit genes"], row["Joint models"], row["Best TWAS P"], row["Best SNP P"],
                     row["Cond. SNP P"], row["Var. explained"]] == [rep[c] for c in ("P0", "P1", "HIT.GENES", "JOINT.GENES",
                                                                                     "BEST.TWAS.P", "BEST.SNP.P", "COND.SNP.P", "VAR.EXP")]
             lp = page_data(os.path.join(site, "loci", "trait_strong", f"{chrom}_{k}.html"))
             genes = pd.read_csv(os.path.join(POST, f"trait_strong.{chrom}.loc_{k}.genes"), sep="\t", dtype=str)
             models = as_dicts(lp["tables"]["models"])
             assert len(models) == len(genes)
+            # "joint genes" counts genes, not models (FUSION's JOINT.GENES counts models)
+            assert row["Joint genes"] == str(genes.loc[genes["JOINT"] == "TRUE", "ID"].nunique())
             for _, g in genes.iterrows():
                 m = next(m for m in models if m["Gene"] == g["ID"] and m["Panel"] == g["PANEL"])
                 assert (m["TWAS Z"], m["TWAS P"], m["Top SNP cor."]) == (g["TWAS.Z"], g["TWAS.P"], g["TOP.SNP.COR"])
@@ -200,7 +218,11 @@ def test_manhattan_and_indices(site):
     assert man["extra"] == []
     traits = as_dicts(data_file(os.path.join(site, "data", "traits-index.js")))
     strong = next(t for t in traits if t["Trait"] == "trait_strong")
-    assert (strong["Significant models"], strong["Loci"], strong["Joint models"]) == ("17", "5", "7")
+    joint_ids = set()
+    for chrom in ("22", "6"):
+        joint_ids |= set(pd.read_csv(os.path.join(POST, f"trait_strong.{chrom}.joint_included.dat"), sep="\t", dtype=str)["ID"].str.strip())
+    # 17 significant models of which 6 in the MHC (shown, not counted); 7 joint models of len(joint_ids) genes
+    assert (strong["Significant models"], strong["Loci"], strong["Joint genes"]) == ("11", "5", str(len(joint_ids)))
     assert strong["Tags"] == ["simulated", "mediated"]
     genes = as_dicts(data_file(os.path.join(site, "data", "genes-index.js")))
     assert len(genes) == len(set(pd.read_csv(WEIGHTS, sep="\t")["ID"]))
@@ -456,7 +478,8 @@ def test_browser_click_through(site):
         assert len(shown) == 17
         for r in shown:
             e = dat.loc[(r["Panel"], r["Gene"])]
-            assert (r["TWAS Z"], r["TWAS P"], r["Model"]) == (e["TWAS.Z"], e["TWAS.P"], e["MODEL"])
+            # shown with 3 significant digits (scientific below 1e-3) of the file's numbers
+            assert (r["TWAS Z"], r["TWAS P"], r["Model"]) == (fmt3(e["TWAS.Z"]), fmt3(e["TWAS.P"]), e["MODEL"])
         assert shown[0]["TWAS P"] == "7.12e-14"  # sorted by P
         assert driver.execute_script("return document.querySelector('.legend .count').textContent") == "84 models"
         assert not _errors(driver)
@@ -490,7 +513,7 @@ def test_browser_click_through(site):
         _wait(driver, "return document.querySelector('table[data-table-id=assoc] tbody tr a')")
         prof = pd.read_csv(PROFILES[1], sep="\t", dtype=str).apply(lambda c: c.str.strip()).set_index("id").loc["GENE22_005"]
         rows = {r["Panel"]: r for r in _table_rows(driver, "models")}
-        assert (rows["TissueB"]["HSQ"], rows["TissueB"]["top1 R²"], rows["TissueB"]["#SNPs"]) == (prof["hsq"], prof["top1.r2"], prof["nsnps"])
+        assert (rows["TissueB"]["HSQ"], rows["TissueB"]["top1 R²"], rows["TissueB"]["#SNPs"]) == (fmt3(prof["hsq"]), fmt3(prof["top1.r2"]), prof["nsnps"])
         assoc = _table_rows(driver, "assoc")
         assert {r["Trait"] for r in assoc} == {"Strong mediated trait"} and {r["Locus"] for r in assoc} == {"chr22 #1"}
         assert not _errors(driver)
