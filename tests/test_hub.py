@@ -571,31 +571,52 @@ def test_gene_heatmap_every_trait_and_model(site):
     assert models["TissueA"]["CV P"] == dats["trait_strong"].loc[("TissueA", "GENE22_001"), "MODELCV.PV"]
 
 
-def test_pleiotropy_matches_independent_computation(site):
-    """Pleiotropy rows of trait_strong: S = its joint significant models; statistics per REPORT_SINGLE.R."""
+def test_pleiotropy_matches_independent_computation(tmp_path, capsys):
+    """Pleiotropy rows: S = a trait's jointly significant models (its significant models without loci);
+    statistics per TWAS_HUB's REPORT_SINGLE.R, recomputed here from the result files. trait_twin is a
+    copy of trait_strong's assoc files with Z sign-flipped on TissueB (so the correlation is not 1)."""
     from scipy.stats import pearsonr
 
+    (tmp_path / "assoc").mkdir()
+    for name in os.listdir(ASSOC):
+        if name.startswith("trait_strong.") and ".dat" in name:
+            d = pd.read_csv(os.path.join(ASSOC, name), sep="\t", dtype=str, keep_default_na=False)
+            flip = d["PANEL"].str.strip() == "TissueB"
+            d.loc[flip, "TWAS.Z"] = [str(-float(z)) if z.strip() != "NA" else z for z in d.loc[flip, "TWAS.Z"]]
+            d.to_csv(tmp_path / "assoc" / name.replace("trait_strong", "trait_twin"), sep="\t", index=False)
+    table = tmp_path / "traits.tsv"
+    rows_ = [f"{t}\t{ASSOC}/{t}\t{POST + '/trait_strong' if t == 'trait_strong' else ''}" for t in TRAITS]
+    table.write_text("id\tassoc\tpost\n" + "\n".join(rows_) + f"\ntrait_twin\t{tmp_path}/assoc/trait_twin\t\n")
+    site = str(tmp_path / "site")
+    assert hub(build_args(str(table), site), capsys)[0] == 0
+
     dats = _zp_all()
-    d = dats["trait_strong"]
-    thr = 0.05 / d["p"].notna().sum()
-    mhc = (d["CHR"] == "6") & (d["P0"].astype(float) > 26e6) & (d["P1"].astype(float) < 34e6)
-    top = d[(d["p"] < thr) & ~mhc]
+    twin = pd.concat([pd.read_csv(tmp_path / "assoc" / n, sep="\t", dtype=str, keep_default_na=False)
+                      for n in sorted(os.listdir(tmp_path / "assoc"))]).apply(lambda c: c.str.strip())
+    twin["z"], twin["p"] = pd.to_numeric(twin["TWAS.Z"], errors="coerce"), pd.to_numeric(twin["TWAS.P"], errors="coerce")
+    dats["trait_twin"] = twin.set_index(["PANEL", "ID"])
     joint = set()
     for chrom in ("22", "6"):
         jt = pd.read_csv(os.path.join(POST, f"trait_strong.{chrom}.joint_included.dat"), sep="\t", dtype=str)
         joint |= {(f.split("/")[-2], g.strip()) for f, g in zip(jt["FILE"], jt["ID"])}
-    S = [k for k in top.index if k in joint]
-    relaxed = 0.05 / len(top)
-    rows = {r["Trait"]: r for r in as_dicts(page_data(os.path.join(site, "traits", "trait_strong.html"))["tables"]["pleio"])}
-    expect = {}
-    for t in TRAITS:
-        if t == "trait_strong":
-            continue
-        o = dats[t]
-        keep = [k for k in S if o.loc[k, "p"] < relaxed]
-        if keep:
-            expect[t] = keep
-            r = rows[t]
+    n_rows = 0
+    for me in ("trait_strong", "trait_twin"):
+        d = dats[me]
+        thr = 0.05 / d["p"].notna().sum()
+        mhc = (d["CHR"] == "6") & (d["P0"].astype(float) > 26e6) & (d["P1"].astype(float) < 34e6)
+        top = list(d[(d["p"] < thr) & ~mhc].index)
+        S = [k for k in top if k in joint] if me == "trait_strong" else top
+        relaxed = 0.05 / len(top)
+        got = {r["Trait"]: r for r in as_dicts(page_data(os.path.join(site, "traits", f"{me}.html"))["tables"]["pleio"])}
+        expect = set()
+        for t, o in dats.items():
+            if t == me:
+                continue
+            keep = [k for k in S if o.loc[k, "p"] < relaxed]
+            if not keep:
+                continue
+            expect.add(t)
+            r = got[t]
             assert r["Genes+"] == str(len({k[1] for k in keep}))
             othr = 0.05 / o["p"].notna().sum()
             gpp = {k[1] for k in S if o.loc[k, "p"] < othr}
@@ -608,8 +629,14 @@ def test_pleiotropy_matches_independent_computation(site):
                 assert float(r["Corr."]) == pytest.approx(c, abs=5e-3)
             else:
                 assert r.get("Corr.") is None
-    assert set(rows) == set(expect)
+            n_rows += 1
+        assert set(got) == expect
+    assert n_rows >= 2  # the twins see each other
+
     # per-panel counts
+    d = dats["trait_strong"]
+    thr = 0.05 / d["p"].notna().sum()
+    mhc = (d["CHR"] == "6") & (d["P0"].astype(float) > 26e6) & (d["P1"].astype(float) < 34e6)
     panels = {r["Panel"]: r for r in as_dicts(page_data(os.path.join(site, "traits", "trait_strong.html"))["tables"]["panels"])}
     for panel in ("TissueA", "TissueB"):
         sub = d.xs(panel, level="PANEL")

@@ -34,7 +34,7 @@ ASSOC_REQUIRED = ["PANEL", "FILE", "ID", "CHR", "P0", "P1", "TWAS.Z", "TWAS.P"]
 REPORT_COLS = ["FILE", "CHR", "P0", "P1", "HIT.GENES", "JOINT.GENES", "BEST.TWAS.P", "BEST.SNP.P", "COND.SNP.P", "VAR.EXP"]
 LOCUS_MODEL_COLS = [
     "ID", "PANEL", "P0", "P1", "HSQ", "EQTL.R2", "MODEL", "NWGT", "MODELCV.R2", "MODELCV.PV", "EQTL.GWAS.Z",
-    "TWAS.Z", "TWAS.P", "COLOC.PP3", "COLOC.PP4", "JOINT", "JOINT.Z", "JOINT.P", "TOP.SNP.COR", "PIP", "CREDSET",
+    "TWAS.Z", "TWAS.P", "PIP", "CREDSET", "COLOC.PP3", "COLOC.PP4", "JOINT", "JOINT.Z", "JOINT.P", "TOP.SNP.COR",
 ]
 # Per-model facts of the assoc-test table that do not depend on the trait (shown on gene pages).
 MODEL_INFO_COLS = ["MODEL", "NWGT", "MODELCV.R2", "MODELCV.PV", "HSQ"]

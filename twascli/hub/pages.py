@@ -167,7 +167,10 @@ def table_html(spec: dict, root: str) -> str:
             rows = sorted(rows, key=key)
     head = "".join(f'<th scope="col"{" class=num" if c[1] in (N, "h") else ""}>{esc(c[0])}</th>' for c in cols)
     if rows:
-        body = "".join("<tr>" + "".join(_cell_html(c[1], v, spec, root) for c, v in zip(cols, r)) + "</tr>" for r in rows)
+        mark = spec.get("mark")
+        k = [c[0] for c in cols].index(mark[0]) if mark and mark[0] in [c[0] for c in cols] else -1
+        body = "".join(("<tr class=\"" + esc(mark[2]) + "\">" if k >= 0 and r[k] == mark[1] else "<tr>")
+                       + "".join(_cell_html(c[1], v, spec, root) for c, v in zip(cols, r)) + "</tr>" for r in rows)
     else:
         body = f'<tr><td colspan="{len(cols)}" class="empty">{esc(spec.get("empty") or "None.")}</td></tr>'
     tid = f' data-table-id="{esc(spec["id"])}"' if spec.get("id") else ""

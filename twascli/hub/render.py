@@ -72,11 +72,12 @@ LOCUS_TABLE = [
     ("eQTL R²", N, "R² of the best eQTL (EQTL.R2)"), ("Model", S, "Model FUSION tested"), ("#Wgt", N, "SNPs with a non-zero weight (NWGT)"),
     ("CV R²", N, "Cross-validation R² of the model"), ("CV P", N, "Cross-validation P of the model"),
     ("eQTL GWAS Z", N, "GWAS Z of the best eQTL (EQTL.GWAS.Z)"), ("TWAS Z", N, "Marginal TWAS Z"),
-    ("TWAS P", N, "Marginal TWAS P"), ("PP3", N, "COLOC PP3: distinct causal variants"), ("PP4", N, "COLOC PP4"),
+    ("TWAS P", N, "Marginal TWAS P"),
+    ("PIP", N, "Fine-mapping posterior inclusion probability (.focus)"), ("Cred. set", S, "In the credible set (.focus)"),
+    ("PP3", N, "COLOC PP3: distinct causal variants"), ("PP4", N, "COLOC PP4"),
     ("Joint", J, "joint: in the joint model; cond: dropped"),
     ("Joint Z", N, "Joint Z (joint) or conditional Z (cond)"), ("Joint P", N, "Joint P (joint) or conditional P (cond)"),
     ("Top SNP cor.", N, "Correlation of predicted expression with the locus' top GWAS SNP"),
-    ("PIP", N, "Fine-mapping posterior inclusion probability (.focus)"), ("Cred. set", S, "In the credible set (.focus)"),
 ]
 
 PLEIO_TABLE = [
@@ -213,7 +214,7 @@ def render_trait(site: str, s: dict, pleio: list[list], names: dict[str, str], n
         + (f'<dl class="meta">{extra}</dl>' if extra else "")
         + stat_cards([
             ("GWAS N", s["N"] or "–", "n"), ("models tested", s["n_tested"], "tested"),
-            ("P threshold", f"{s['threshold']:.3g}", "thr"), ("significant models", s["n_hits"], "nhits"),
+            ("P threshold", fmt_g(s["threshold"]), "thr"), ("significant models", s["n_hits"], "nhits"),
             ("genes", s["n_hit_genes"], "ngenes"), ("loci", s["n_loci"], "nloci"), ("joint genes", s["n_joint_genes"], "njoint"),
         ] + ([("MHC models (not counted)", s["n_mhc_hits"], "nmhc")] if s.get("n_mhc_hits") else []))
         + _trait_notes(s)
@@ -249,7 +250,8 @@ def render_locus(site: str, s: dict, loc: dict, nav: tuple = (None, None), nav_p
                        for m in loc["models"] if m["P0"] and m["P1"]],
         }
     data = {"tables": {"models": table(LOCUS_TABLE, rows, keep=("Gene", "Panel", "TWAS Z", "TWAS P", "Joint"),
-                                       id="models", sort=["TWAS P", 1], tsv=f"{tid}.{loc['id']}.models.tsv")},
+                                       id="models", sort=["TWAS P", 1], tsv=f"{tid}.{loc['id']}.models.tsv",
+                                       mark=["Cred. set", "yes", "credset"])},
             "locus": plot}
     region = f"chr{loc['chr']}:{loc['P0']}-{loc['P1']}"
     prev, nxt = nav

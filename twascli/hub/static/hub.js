@@ -147,7 +147,12 @@
         });
         break;
       case 'n': td.textContent = fmtNum(v); if (td.textContent !== String(v)) td.title = String(v); break;
-      case 'h': td.className = 'heat'; td.textContent = fmtNum(v); td.style.background = heat(num(v)); break;
+      case 'h':
+        td.className = 'heat' + (Math.abs(num(v)) >= 3.5 ? ' strong' : '');
+        td.textContent = fmtNum(v);
+        td.title = String(v);
+        td.style.background = heat(num(v));
+        break;
       default: td.textContent = v;
     }
     return td;
@@ -270,8 +275,9 @@
     var start = this.page * this.size;
     var shown = rows.slice(start, start + this.size);
     var frag = document.createDocumentFragment();
+    var mark = this.spec.mark, mk = mark ? this.cols.map(function (c) { return c[0]; }).indexOf(mark[0]) : -1;
     shown.forEach(function (row) {
-      var tr = h('tr');
+      var tr = h('tr', { class: mk >= 0 && row.r[mk] === mark[1] ? mark[2] : null });
       row.r.forEach(function (v, k) {
         tr.appendChild(renderCell(self.cols[k][1], v, self.spec, self));
       });
@@ -577,7 +583,7 @@
     var legend = h('div', { class: 'legend' }, [
       h('span', { class: 'sw', style: 'background:' + COL.pos }), 'significant, Z > 0 ',
       h('span', { class: 'sw', style: 'background:' + COL.neg }), 'significant, Z < 0 ',
-      h('span', { class: 'sw line', style: 'border-color:' + COL.thr }), 'threshold P = ' + (thrP > 0 ? (thrP < 1e-3 ? thrP.toExponential(2) : thrP.toPrecision(3)) : 'none') + ' ',
+      h('span', { class: 'sw line', style: 'border-color:' + COL.thr }), 'threshold P = ' + (thrP > 0 ? fmtNum(thrP) : 'none') + ' ',
       h('span', { class: 'count', text: fmtInt(pts.length) + ' models' })
     ]);
     host.parentNode.insertBefore(legend, host.nextSibling);
