@@ -549,22 +549,16 @@ def _zp_all() -> dict[str, pd.DataFrame]:
 
 
 def test_gene_heatmap_every_trait_and_model(site):
-    """One cell per trait x model with the assoc file's Z; chi-square summaries as TWAS_HUB defines them."""
+    """One Z per trait x model, the assoc file's own value, and each trait's mean chi-square (the ratio's denominator)."""
     dats = _zp_all()
-    heat = as_dicts(data_file(os.path.join(site, "data", "genez", "GENE22_005.js")))
-    assert {h["Trait"] for h in heat} == set(TRAITS)
-    for h in heat:
-        d = dats[h["Trait"]]
-        zs = []
-        for panel in ("TissueA", "TissueB"):
-            want = d.loc[(panel, "GENE22_005"), "TWAS.Z"]
-            assert float(h[panel]) == pytest.approx(float(want), abs=5e-5)
-            zs.append(float(want))
-        mean_trait = float((d["z"].dropna() ** 2).mean())
-        chi = [z * z for z in zs]
-        assert float(h["Mean χ²"]) == pytest.approx(sum(chi) / 2, rel=5e-3)
-        assert float(h["Max χ²"]) == pytest.approx(max(chi), rel=5e-3)
-        assert float(h["χ² ratio"]) == pytest.approx(sum(chi) / 2 / mean_trait, rel=5e-3)
+    heat = data_file(os.path.join(site, "data", "genez", "GENE22_005.js"))
+    tl = data_file(os.path.join(site, "data", "traits-list.js"))
+    assert tl["ids"] == TRAITS and heat["models"] == ["TissueA", "TissueB"]
+    assert len(heat["z"]) == len(TRAITS)
+    for t, zs, mc in zip(tl["ids"], heat["z"], tl["chisq"]):
+        d = dats[t]
+        assert zs == [float(d.loc[(panel, "GENE22_005"), "TWAS.Z"]) for panel in ("TissueA", "TissueB")]  # the file's Z
+        assert mc == pytest.approx(float((d["z"].dropna() ** 2).mean()), rel=1e-6)
     # the model FUSION tested is the MODEL column of the .dat, not a recomputed best
     models = {m["Panel"]: m for m in as_dicts(page_data(os.path.join(site, "genes", "GENE22_001.html"))["tables"]["models"])}
     assert models["TissueA"]["Model tested"] == dats["trait_strong"].loc[("TissueA", "GENE22_001"), "MODEL"] == "lasso"
@@ -761,7 +755,8 @@ def test_default_downloads_archive_pages_pheno_map_and_search(tmp_path, capsys):
     search = data_file(os.path.join(out, "data", "search.js"))
     assert "Abc1" in search["alias"]["GENE22_00X"] and "HUMANX1" in search["alias"]["GENE22_00X"]
     heat = data_file(os.path.join(out, "data", "genez", "GENE22_00X.js"))
-    assert len(heat["cols"]) == 4 + 4 and len(heat["rows"]) == 1
+    assert heat["models"] == ["TissueA · GENE22_004", "TissueA · GENE22_005", "TissueB · GENE22_004", "TissueB · GENE22_005"]
+    assert len(heat["z"]) == 1 and len(heat["z"][0]) == 4
 
 
 def test_browser_phone_width_keyboard_sorting_and_heatmap(tmp_path, capsys):
@@ -829,10 +824,17 @@ def test_browser_phone_width_keyboard_sorting_and_heatmap(tmp_path, capsys):
             " [tr.children[0].textContent, Array.from(tr.querySelectorAll('td.heat')).map(td => td.title || td.textContent)]);")
         assert len(cells) == 4 and all(len(c[1]) == 2 for c in cells)
         names = dict(zip(pd.read_csv(os.path.join(HUBDATA, "traits.tsv"), sep="\t")["name"], pd.read_csv(os.path.join(HUBDATA, "traits.tsv"), sep="\t")["id"]))
+        stats = {r["Trait"]: r for r in _table_rows(driver, "heat")}
         for name, zs in cells:
             d = read_dat(names[name]).set_index(["PANEL", "ID"])
-            for panel, z in zip(("TissueA", "TissueB"), zs):
-                assert float(z) == pytest.approx(float(d.loc[(panel, "GENE22_005"), "TWAS.Z"]), abs=5e-3)
+            want = [float(d.loc[(panel, "GENE22_005"), "TWAS.Z"]) for panel in ("TissueA", "TissueB")]
+            assert [float(z) for z in zs] == want  # cell titles hold the file's Z
+            chi = [z * z for z in want]
+            allz = pd.to_numeric(d["TWAS.Z"], errors="coerce").dropna()
+            r = stats[name]  # shown with 3 significant digits
+            assert float(r["Mean χ²"]) == pytest.approx(sum(chi) / 2, rel=6e-3)
+            assert float(r["Max χ²"]) == pytest.approx(max(chi), rel=6e-3)
+            assert float(r["χ² ratio"]) == pytest.approx(sum(chi) / 2 / float((allz ** 2).mean()), rel=6e-3)
         assert not _errors(driver)
     finally:
         driver.quit()

@@ -283,28 +283,15 @@ def pleiotropy(summaries: dict[str, dict], zmat: np.ndarray, pmat: np.ndarray, g
     return out
 
 
-def gene_heat(gid: str, idx: list[int], labels: list[str], tids: list[str], zmat: np.ndarray,
-              mean_chisq: list[float | None]) -> dict:
-    """A gene's trait x model table of TWAS Z (weak results included), with TWAS_HUB's per-trait
-    chi-square summary (APPEND_GENE.sh): mean Z^2 over the gene's models, that over the trait's
-    mean chi-square (the ratio), and max Z^2."""
-    from twascli.hub.render import HEAT_HEAD
-
-    sub = zmat[:, idx]
+def gene_heat(labels: list[str], sub: np.ndarray) -> dict:
+    """A gene's TWAS Z in every trait (rows in data/traits-list.js order) x each of its models (LABELS);
+    weak results included, null where untested. hub.js adds TWAS_HUB's per-trait chi-square summary
+    (APPEND_GENE.sh): mean and max Z^2 over the gene's models, and that mean over the trait's mean chi-square."""
     rows = []
-    for k, t in enumerate(tids):
-        z = sub[k]
-        fin = np.isfinite(z)
-        if not fin.any():
-            continue
-        chi = z[fin].astype(float) ** 2
-        mean = float(chi.mean())
-        ratio = mean / mean_chisq[k] if mean_chisq[k] else None
-        rows.append([t, fmt_g(ratio) if ratio is not None else None, fmt_g(mean), fmt_g(float(chi.max())),
-                     *[str(v) if np.isfinite(v) else None for v in z]])
-    cols = HEAT_HEAD + [(lab, "h", "TWAS Z of this model") for lab in labels]
-    return table(cols, rows, keep=tuple(c[0] for c in cols), id="heat", sort=["Max χ²", -1],
-                 tsv=f"{slug(gid)}.z.tsv", empty="No trait tested this gene.")
+    for z in sub.tolist():
+        fin = [v if v == v else None for v in z]  # NaN -> null
+        rows.append(fin if any(v is not None for v in fin) else None)
+    return {"models": labels, "z": rows}
 
 
 def _gene_assoc(summaries: dict[str, dict]) -> dict[str, list[list]]:
@@ -489,11 +476,12 @@ def _process_trait(ctx: _TraitContext, spec: TraitSpec, inputs: list[str], prev_
         outputs.append(rel)
         s["files"] = [[rel, len(data)]]
     s["archive"] = s["files"][0] if ctx.opts.downloads == "archive" else None
-    buf = io.BytesIO()
-    np.save(buf, td.zp)
-    rel = f".hub/cache/{spec.id}.zp.npy"
-    site.write(rel, buf.getvalue())
-    outputs.append(rel)
+    for kind, arr in (("z", td.z), ("p", td.p)):
+        buf = io.BytesIO()
+        np.save(buf, arr)
+        rel = f".hub/cache/{spec.id}.{kind}.npy"
+        site.write(rel, buf.getvalue())
+        outputs.append(rel)
     rel = f"data/manhattan/{spec.id}.js"
     site.write(rel, data_js(f"manhattan/{spec.id}", td.manhattan))
     outputs.append(rel)
@@ -578,11 +566,13 @@ def _build(opts: HubOptions, specs: list[TraitSpec], catalog: Catalog, static: d
             site.write(rel, make())
 
     tids = list(summaries)
-    zp = np.full((2, len(tids), len(catalog)), np.nan, dtype=np.float32)
+    zmat = np.full((len(tids), len(catalog)), np.nan)
+    pmat = np.full((len(tids), len(catalog)), np.nan, dtype=np.float32)
     for k, tid in enumerate(tids):
-        zp[:, k, :] = np.load(site.path(f".hub/cache/{tid}.zp.npy"))
+        zmat[k] = np.load(site.path(f".hub/cache/{tid}.z.npy"))
+        pmat[k] = np.load(site.path(f".hub/cache/{tid}.p.npy"))
     gene_of = [pmap.gene(g) for g in catalog.gene]
-    pleio = pleiotropy(summaries, zp[0], zp[1], gene_of)
+    pleio = pleiotropy(summaries, zmat, pmat, gene_of)
     for tid, s in summaries.items():
         rows = pleio[tid]
         put_page(f"traits/{tid}.html", _sha(manifest["traits"][tid]["sig"], rows, [names[r[0]] for r in rows], nav_pages),
@@ -590,7 +580,6 @@ def _build(opts: HubOptions, specs: list[TraitSpec], catalog: Catalog, static: d
 
     assoc = _gene_assoc(summaries)
     genes = _genes(catalog, summaries, pmap, model_info)
-    mean_chisq = [summaries[t].get("mean_chisq") for t in tids]
     for gid, g in genes.items():
         rows = assoc.get(gid, [])
         tnames = {r[0]: names[r[0]] for r in rows}
@@ -599,11 +588,15 @@ def _build(opts: HubOptions, specs: list[TraitSpec], catalog: Catalog, static: d
                  lambda g=g, rows=rows, tnames=tnames, heat_rel=heat_rel: render.render_gene(
                      site_title, g, catalog.profile_cols, rows, tnames, heat_rel, nav_pages))
         if heat_rel:
-            heat = gene_heat(gid, [m["idx"] for m in g["models"]], [render.model_label(m, gid) for m in g["models"]],
-                             tids, zp[0], mean_chisq)
-            heat["names"] = {r[0]: names[r[0]] for r in heat["rows"]}
-            text = data_js(f"genez/{slug(gid)}", heat)
-            put_page(heat_rel, _sha(text), lambda text=text: text)
+            idx = [m["idx"] for m in g["models"]]
+            labels = [render.model_label(m, gid) for m in g["models"]]
+            sub = zmat[:, idx]
+            key = hashlib.sha1(sub.tobytes() + json.dumps([labels, tids]).encode()).hexdigest()[:20]
+            put_page(heat_rel, key, lambda gid=gid, labels=labels, sub=sub: data_js(f"genez/{slug(gid)}", gene_heat(labels, sub)))
+    site.write("data/traits-list.js", data_js("traits-list", {
+        "ids": tids, "names": [names[t] for t in tids],
+        "chisq": [None if summaries[t].get("mean_chisq") is None else round(summaries[t]["mean_chisq"], 6)
+                  for t in tids]}))
 
     for rel in set(old["pages"]) - set(pages):
         site.remove(rel)

@@ -353,7 +353,8 @@ class TraitData:
     summary: dict
     manhattan: dict
     loci: list[dict]
-    zp: np.ndarray | None = None  # 2 x catalog models: TWAS Z and P (NaN where not tested)
+    z: np.ndarray | None = None  # per catalog model: TWAS Z as read (float64, so it prints as the file's text); NaN if untested
+    p: np.ndarray | None = None  # per catalog model: TWAS P (float32: thresholds only)
     model_info: dict | None = None  # catalog index -> MODEL_INFO_COLS texts
 
 
@@ -612,11 +613,12 @@ def load_trait(spec: TraitSpec, catalog: Catalog, pthresh: float | None, downloa
     mlp = signed_mlog10p(z, p)
     vec: list = [None] * len(catalog)
     extra = []
-    zp = np.full((2, len(catalog)), np.nan, dtype=np.float32)
+    zc = np.full(len(catalog), np.nan)
+    pc = np.full(len(catalog), np.nan, dtype=np.float32)
     model_info: dict[int, list] = {}
     info_cols = [dat[c].tolist() for c in MODEL_INFO_COLS]
     for i in np.flatnonzero(cidx >= 0):
-        zp[0, cidx[i]], zp[1, cidx[i]] = z[i], p[i]
+        zc[cidx[i]], pc[cidx[i]] = z[i], p[i]
         model_info[int(cidx[i])] = [clean(col[i]) for col in info_cols]
     for i in np.flatnonzero(tested & np.isfinite(mlp)):
         v = round(float(mlp[i]), 2)
@@ -655,4 +657,4 @@ def load_trait(spec: TraitSpec, catalog: Catalog, pthresh: float | None, downloa
         "chroms": sorted({norm_chr(c) for c in dat["CHR"]}, key=chr_sort_key),
     }
     man = {"v": vec, "extra": extra, "thr": -math.log10(thr) if thr > 0 else None}
-    return TraitData(summary=summary, manhattan=man, loci=loci, zp=zp, model_info=model_info)
+    return TraitData(summary=summary, manhattan=man, loci=loci, z=zc, p=pc, model_info=model_info)

@@ -318,7 +318,8 @@ def render_gene(site: str, gene: dict, profile_cols: list[str], assoc: list[list
                        tsv=f"{slug(gene['id'])}.associations.tsv"),
     }, "gene": {"id": gene["id"], "z": [[a[0], a[1], a[ASSOC_P - 1]] for a in assoc]}}
     if heat_src:
-        data["lazy"] = {"heat": {"src": heat_src, "name": heat_src[len("data/"):-len(".js")]}}
+        data["lazy"] = {"heat": {"src": heat_src, "name": heat_src[len("data/"):-len(".js")], "head": HEAT_HEAD,
+                                 "tsv": f"{slug(gene['id'])}.z.tsv"}}
     where = f"chr{gene['chr']}:{gene['p0']}-{gene['p1']}" if gene.get("chr") else ""
     sym = f" · {gene['symbol']}" if gene.get("symbol") else ""
     body = (

@@ -777,6 +777,26 @@
     ctx.fillText('TWAS Z', X(zmax) - 40, H - M.b + 4);
   }
 
+  /* Gene heatmap table: the gene's TWAS Z per trait (rows aligned with data/traits-list.js) x model,
+     with TWAS_HUB's per-trait summary: mean and max Z^2 over the gene's models, and that mean over
+     the trait's mean chi-square over all its models (the ratio). */
+  function heatSpec(g, tl, lz) {
+    var cols = lz.head.concat(g.models.map(function (m) { return [m, 'h', 'TWAS Z of this model']; }));
+    var names = {}, rows = [];
+    g.z.forEach(function (zs, k) {
+      if (!zs) return;
+      var id = tl.ids[k];
+      names[id] = tl.names[k];
+      var chi = zs.filter(function (v) { return v !== null; }).map(function (v) { return v * v; });
+      var mean = chi.reduce(function (a, b) { return a + b; }, 0) / chi.length;
+      var ratio = tl.chisq[k] ? mean / tl.chisq[k] : null;
+      rows.push([id, ratio === null ? null : String(ratio), String(mean), String(Math.max.apply(null, chi))]
+        .concat(zs.map(function (v) { return v === null ? null : String(v); })));
+    });
+    return { cols: cols, rows: rows, names: names, id: 'heat', sort: ['Max \u03C7\u00B2', -1], tsv: lz.tsv,
+             empty: 'No trait tested this gene.' };
+  }
+
   /* ------------------------------------------------------------ search box */
 
   function searchBox(input, results) {
@@ -838,7 +858,12 @@
         new Table(host, pd.tables[name]);
       } else if (pd.lazy && pd.lazy[name]) {
         host.appendChild(h('p', { class: 'note loading', text: 'Loading\u2026' }));
-        HUB.load(pd.lazy[name].name, ROOT + pd.lazy[name].src).then(function (spec) {
+        var lz = pd.lazy[name];
+        var ready = lz.head
+          ? Promise.all([HUB.load(lz.name, ROOT + lz.src), HUB.load('traits-list', ROOT + 'data/traits-list.js')])
+            .then(function (r) { return heatSpec(r[0], r[1], lz); })
+          : HUB.load(lz.name, ROOT + lz.src);
+        ready.then(function (spec) {
           if (spec.slugs) slugMaps.push(spec.slugs);
           var t = new Table(host, spec);
           var bar = document.getElementById('tagbar');
