@@ -387,8 +387,8 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
 
 
-def _driver():
-    """A headless Chromium driven by selenium, or a skip saying what is missing."""
+def _driver(javascript: bool = True):
+    """A headless Chromium driven by selenium (JavaScript off when asked), or a skip saying what is missing."""
     if not CHROMIUM or not CHROMEDRIVER:
         pytest.skip("headless browser test needs chromium and chromedriver (apt-get install chromium chromium-driver)")
     try:
@@ -404,6 +404,8 @@ def _driver():
               "--disable-dev-shm-usage", "--hide-scrollbars", "--window-size=1400,1000",
               "--user-data-dir=" + tempfile.mkdtemp(prefix="hub-chromium-")):
         opts.add_argument(a)
+    if not javascript:
+        opts.add_argument("--blink-settings=scriptEnabled=false")
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     return webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
 
@@ -840,3 +842,21 @@ def test_browser_phone_width_keyboard_sorting_and_heatmap(tmp_path, capsys):
         driver.quit()
         server.shutdown()
         server.server_close()
+
+
+def test_browser_trait_page_without_javascript(site):
+    """With JavaScript off, a trait page still shows its associations (and other) tables."""
+    from selenium.webdriver.common.by import By
+
+    driver = _driver(javascript=False)
+    try:
+        driver.get("file://" + os.path.join(site, "traits", "trait_strong.html"))
+        time.sleep(0.3)
+        assert "ready" not in (driver.find_element(By.TAG_NAME, "body").get_attribute("class") or "")  # hub.js did not run
+        rows = driver.find_elements(By.CSS_SELECTOR, "table[data-table-id=hits] tbody tr")
+        assert len(rows) == 17
+        first = [td.text for td in rows[0].find_elements(By.TAG_NAME, "td")]
+        assert first[0] == "GENE6_011" and "7.12e-14" in first
+        assert len(driver.find_elements(By.CSS_SELECTOR, "table[data-table-id=loci] tbody tr")) == 5
+    finally:
+        driver.quit()
