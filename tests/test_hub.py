@@ -666,9 +666,9 @@ def test_trait_page_without_javascript(site):
     """The associations table is in the HTML itself (server-rendered), with the site's number format."""
     with open(os.path.join(site, "traits", "trait_strong.html"), encoding="utf-8") as fh:
         text = fh.read()
-    m = re.search(r'<div data-table="hits"><div class="scroll"><table class="data" data-table-id="hits">(.*?)</table>', text, re.S)
+    m = re.search(r'<div data-table="hits"><div class="scroll"><table class="data" data-table-id="hits">(.*?)</table>', text, re.DOTALL)
     assert m
-    rows = re.findall(r"<tr>(.*?)</tr>", m.group(1), re.S)
+    rows = re.findall(r"<tr>(.*?)</tr>", m.group(1), re.DOTALL)
     assert len(rows) == 1 + 17  # header + every listed model
     assert ">7.12e-14<" in rows[1] and 'href="../genes/GENE22_005.html"' in text
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -31,8 +32,8 @@ from twascli.hub.data import (
     chr_sort_key,
     clean,
     clear_listings,
-    parse_mhc,
     load_trait,
+    parse_mhc,
     post_files,
     read_catalog,
     read_trait_table,
@@ -222,18 +223,18 @@ def _archive(spec: TraitSpec, inputs: list[str]) -> bytes:
     import tarfile
 
     buf = io.BytesIO()
-    with gzip.GzipFile(fileobj=buf, mode="wb", compresslevel=6, mtime=0) as gz:
-        with tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:
-            seen = set()
-            for path in inputs:
-                name = os.path.basename(path)
-                if name in seen:
-                    raise TwasError(f"{path}: same file name as another result file of trait {spec.id}")
-                seen.add(name)
-                info = tarfile.TarInfo(f"{spec.id}/{name}")
-                info.size, info.mtime, info.mode = os.path.getsize(path), 0, 0o644
-                with open(path, "rb") as fh:
-                    tar.addfile(info, fh)
+    with gzip.GzipFile(fileobj=buf, mode="wb", compresslevel=6, mtime=0) as gz, \
+            tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        seen = set()
+        for path in inputs:
+            name = os.path.basename(path)
+            if name in seen:
+                raise TwasError(f"{path}: same file name as another result file of trait {spec.id}")
+            seen.add(name)
+            info = tarfile.TarInfo(f"{spec.id}/{name}")
+            info.size, info.mtime, info.mode = os.path.getsize(path), 0, 0o644
+            with open(path, "rb") as fh:
+                tar.addfile(info, fh)
     return buf.getvalue()
 
 
@@ -289,7 +290,7 @@ def gene_heat(labels: list[str], sub: np.ndarray) -> dict:
     (APPEND_GENE.sh): mean and max Z^2 over the gene's models, and that mean over the trait's mean chi-square."""
     rows = []
     for z in sub.tolist():
-        fin = [v if v == v else None for v in z]  # NaN -> null
+        fin = [None if math.isnan(v) else v for v in z]
         rows.append(fin if any(v is not None for v in fin) else None)
     return {"models": labels, "z": rows}
 

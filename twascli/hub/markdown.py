@@ -15,5 +15,5 @@ def render_markdown(text: str) -> tuple[str, str | None]:
 
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
     html_text = md.render(text)
-    m = re.search(r"^#\s+(.+?)\s*#*\s*$", text, re.M)
+    m = re.search(r"^#\s+(.+?)\s*#*\s*$", text, re.MULTILINE)
     return html_text, (m.group(1).strip() if m else None)

@@ -222,7 +222,7 @@ def fmt_g(x: float | None) -> str | None:
         mant = mant.rstrip("0").rstrip(".")
         return f"{mant}e{ex[0]}{int(ex[1:]):02d}"
     if a >= 1000:
-        return str(int(round(x)))
+        return str(round(x))
     t = f"{x:.{max(0, 2 - math.floor(math.log10(a)))}f}"
     return t.rstrip("0").rstrip(".") if "." in t else t
 
