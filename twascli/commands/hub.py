@@ -56,6 +56,10 @@ def hub(
 ) -> None:
     """Build or update a hub site at OUT from the traits table, weights lists and profiles."""
     from twascli.hub.build import HubOptions, build_hub
+    from twascli.optcheck import check_count, check_p
+
+    check_p("--pthresh", pthresh)
+    check_count("--jobs", jobs)
 
     opts = HubOptions(traits=traits, out=out, weights=list(weights or []), profiles=list(profile or []),
                       pthresh=pthresh, title=title, downloads=downloads, force=force, jobs=jobs, mhc=mhc,

@@ -25,7 +25,9 @@ import numpy as np
 from twascli import __version__
 from twascli.cores import available_cores
 from twascli.errors import TwasError
+from twascli.io.outguard import check_out_location, check_tree_free_of
 from twascli.hub import render
+from twascli.genome import parse_mhc
 from twascli.hub.data import (
     Catalog,
     TraitSpec,
@@ -33,7 +35,6 @@ from twascli.hub.data import (
     clean,
     clear_listings,
     load_trait,
-    parse_mhc,
     post_files,
     read_catalog,
     read_trait_table,
@@ -388,6 +389,7 @@ def build_hub(opts: HubOptions, log: Callable[[str], None] = lambda msg: None) -
         raise TwasError(f"{opts.pages}: --pages must be a directory of Markdown (.md) files")
     clear_listings()
     specs = read_trait_table(opts.traits)
+    _guard_outputs(opts, specs)
     catalog = read_catalog(list(opts.weights), list(opts.profiles))
     pmap = load_pheno_map(opts.pheno_map, opts.gene_regex, None)
     check_mapped(pmap, sorted(set(catalog.gene)))
@@ -414,6 +416,15 @@ def build_hub(opts: HubOptions, log: Callable[[str], None] = lambda msg: None) -
         raise
     result.seconds = time.time() - t0
     return result
+
+
+def _guard_outputs(opts: HubOptions, specs: list) -> None:
+    """Before any work: OUT's parent is writable and no input lies inside OUT (a rebuild replaces OUT)."""
+    if os.path.isdir(os.path.dirname(os.path.abspath(opts.out.rstrip("/") or opts.out))):
+        check_out_location(opts.out, prefix=False)  # a missing parent is created, as before
+    inputs = [opts.traits, *opts.weights, *(p.split("=", 1)[-1] for p in opts.profiles)]
+    inputs += [p for s in specs for p in (s.assoc, s.post)]
+    check_tree_free_of(opts.out, inputs)
 
 
 def _swap(tmp: str, out: str) -> None:

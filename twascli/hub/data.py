@@ -18,8 +18,9 @@ import pandas as pd
 
 from twascli.chrom import norm_chr
 from twascli.errors import TwasError
+from twascli.genome import parse_mhc
 from twascli.hub.pages import fmt_g
-from twascli.io.tables import read_table
+from twascli.io.tables import check_field_counts, read_table
 
 TRAIT_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 TABLE_COLUMNS = ("id", "name", "N", "description", "tags", "assoc", "post")
@@ -38,36 +39,6 @@ LOCUS_MODEL_COLS = [
 ]
 # Per-model facts of the assoc-test table that do not depend on the trait (shown on gene pages).
 MODEL_INFO_COLS = ["MODEL", "NWGT", "MODELCV.R2", "MODELCV.PV", "HSQ"]
-# MHC regions by build: FUSION's hg19 rule (chr6, P0 > 26 Mb, P1 < 34 Mb) and the GRC's hg38 MHC.
-MHC_BUILDS = {"hg19": ("6", 26_000_000, 34_000_000), "hg38": ("6", 28_510_120, 33_480_577)}
-
-
-def parse_mhc(text: str) -> tuple[str, int, int] | None:
-    """The --mhc region: hg19 (FUSION's default), hg38, none (no MHC handling) or CHR:START-END."""
-    t = str(text).strip()
-    if t.lower() == "none":
-        return None
-    if t.lower() in MHC_BUILDS:
-        return MHC_BUILDS[t.lower()]
-    m = re.fullmatch(r"([^:\s]+):([0-9.eE+]+)-([0-9.eE+]+)", t.replace(",", ""))
-    try:
-        start, end = (int(float(m.group(2))), int(float(m.group(3)))) if m else (0, -1)
-    except ValueError:
-        start, end = 0, -1
-    if not m or end <= start:
-        raise TwasError(f"--mhc: {text!r} is not hg19, hg38, none or CHR:START-END (e.g. chr6:26e6-34e6)")
-    return (norm_chr(m.group(1)), start, end)
-
-
-def in_region(chrs: pd.Series, p0: np.ndarray, p1: np.ndarray, region: tuple[str, int, int] | None) -> np.ndarray:
-    """Models inside REGION by FUSION's rule (P0 > start and P1 < end on its chromosome)."""
-    if region is None:
-        return np.zeros(len(chrs), dtype=bool)
-    same = np.array([norm_chr(c) == region[0] for c in chrs], dtype=bool)
-    with np.errstate(invalid="ignore"):
-        return same & (p0 > region[1]) & (p1 < region[2])
-
-
 def chr_sort_key(chrom: str) -> tuple:
     """Natural chromosome order: 1..22, then X, Y, XY, MT, then anything else by name."""
     c = norm_chr(chrom)
@@ -371,6 +342,7 @@ def _read_assoc(spec: TraitSpec) -> pd.DataFrame:
             if "is empty" in str(exc):
                 continue
             raise
+        check_field_counts(path, "assoc-test results")
         df.columns = [c.strip() for c in df.columns]
         df["MHC"] = "MHC" if mhc else None
         frames.append(df)
@@ -536,8 +508,9 @@ def load_trait(spec: TraitSpec, catalog: Catalog, pthresh: float | None, downloa
 
     p0 = pd.to_numeric(dat["P0"], errors="coerce").to_numpy(float)
     p1 = pd.to_numeric(dat["P1"], errors="coerce").to_numpy(float)
-    is_mhc = in_region(dat["CHR"], p0, p1, region)
-    if region is not None:
+    with np.errstate(invalid="ignore"):
+        is_mhc = region.mask(dat["CHR"].to_numpy(), p0, p1)
+    if region.region is not None:
         is_mhc |= dat["MHC"].notna().to_numpy()
     dat["MHC"] = np.where(is_mhc, "MHC", None)
     gene_of = [pmap.gene(g) for g in dat["ID"]]
