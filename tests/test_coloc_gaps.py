@@ -56,6 +56,22 @@ def test_coloc_beta_gaps(tmp_path, capsys):
 
 
 def test_coloc_beta_from_z_needs_gwasn(tmp_path, capsys):
-    code = run(args(GWAS, str(tmp_path / "o.dat"), "--coloc_beta_from_z"))
-    assert code == 1 and capsys.readouterr().err == "ERROR: --coloc_beta_from_z needs --GWASN (the N of z/sqrt(N))\n"
-    assert os.listdir(tmp_path) == []
+    """No --GWASN and no N column: nothing gives the N of z/sqrt(N)."""
+    no_n = tmp_path / "in" / "no_n.sumstats"
+    no_n.parent.mkdir()
+    pd.read_csv(GWAS, sep="\t").drop(columns="N").to_csv(no_n, sep="\t", index=False)
+    out = tmp_path / "out"
+    out.mkdir()
+    code = run(args(str(no_n), str(out / "o.dat"), "--coloc_beta_from_z"))
+    assert code == 1 and capsys.readouterr().err == (
+        "ERROR: --coloc_beta_from_z needs the GWAS N of z/sqrt(N): --GWASN, an N column in the sumstats "
+        "or in --sumstats_list\n")
+    assert os.listdir(out) == []
+
+
+def test_coloc_beta_from_z_takes_the_sumstats_n(tmp_path):
+    """The GWAS's own N column (median) serves as GWASN: same COLOC as --GWASN with that N."""
+    a, b = str(tmp_path / "a.dat"), str(tmp_path / "b.dat")
+    assert run(args(GWAS, a, "--coloc_beta_from_z")) == 0
+    assert run(args(GWAS, b, "--coloc_beta_from_z", "--GWASN", str(N))) == 0
+    assert open(a).read() == open(b).read()

@@ -172,7 +172,7 @@ def validate_coloc(opts: AssocOptions, has_beta_se: bool, wgtlist: pd.DataFrame)
         return
     gwasn_ok = opts.GWASN is not None and opts.GWASN >= 1
     if opts.coloc_beta_from_z and not gwasn_ok:
-        raise TwasError("--coloc_beta_from_z needs --GWASN (the N of z/sqrt(N))")
+        raise TwasError("--coloc_beta_from_z needs the GWAS N of z/sqrt(N): --GWASN, an N column in the sumstats or in --sumstats_list")
     if opts.coloc_susie_P is not None and not gwasn_ok:
         raise TwasError("--GWASN flag required to be positive integer for coloc.susie analysis")
     if opts.coloc_susie_P is None and not has_beta_se and not gwasn_ok:
