@@ -149,7 +149,7 @@ def main() -> None:
     runs["twascli"] = lambda: wall([sys.executable, "-m", "twascli", "assoc-test", *common, "--out", ours_out])
     best = interleaved(runs, args.rounds)
     report(best)
-    print(f"twascli: {1000 * best['twascli'] / args.models:.2f} ms per model")
+    print(f"twascli: {1000 * best['twascli'].wall / args.models:.2f} ms per model (wall)")
     if "FUSION" in best:
         compare_outputs(ours_out, fus_out)
     shutil.rmtree(work, ignore_errors=True)

@@ -24,7 +24,7 @@ import pandas as pd
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench_assoc import PARITY, genome_padding, make_workload, write_gwas  # noqa: E402
-from sidebyside import have_fusion, interleaved, load, report, wall  # noqa: E402
+from sidebyside import Timing, have_fusion, interleaved, load, report, wall  # noqa: E402
 
 
 def main() -> None:
@@ -64,26 +64,24 @@ def main() -> None:
     common = ["--weights", w["pos"], "--weights_dir", w["wdir"], "--ref_ld_chr", w["ref"], "--chr", args.chr]
     twascli = [sys.executable, "-m", "twascli", "assoc-test"]
 
-    def singles() -> float:
-        t0 = time.perf_counter()
+    def singles() -> Timing:
+        total = Timing(0.0, 0.0)
         for path in traits:
             name = os.path.basename(path)[: -len(".sumstats")]
-            subprocess.run([*twascli, "--sumstats", path, *common, "--out", os.path.join(work, f"single.{name}.{args.chr}.dat")],
-                           check=True, stdout=subprocess.DEVNULL)
-        return time.perf_counter() - t0
+            total += wall([*twascli, "--sumstats", path, *common, "--out", os.path.join(work, f"single.{name}.{args.chr}.dat")])
+        return total
 
     batch_args = [*twascli, *common, "--out", os.path.join(work, "batch"), "--threads", str(args.threads)]
     for path in traits:
         batch_args += ["--sumstats", path]
 
-    def fusion_runs() -> float:
-        t0 = time.perf_counter()
+    def fusion_runs() -> Timing:
+        total = Timing(0.0, 0.0)
         for path in traits:
             name = os.path.basename(path)[: -len(".sumstats")]
-            subprocess.run(["Rscript", os.path.join(args.fusion, "FUSION.assoc_test.R"), "--sumstats", path, *common,
-                            "--out", os.path.join(work, f"fusion.{name}.dat")], check=True, stdout=subprocess.DEVNULL,
-                           cwd=args.fusion)
-        return time.perf_counter() - t0
+            total += wall(["Rscript", os.path.join(args.fusion, "FUSION.assoc_test.R"), "--sumstats", path, *common,
+                           "--out", os.path.join(work, f"fusion.{name}.dat")], cwd=args.fusion)
+        return total
 
     print(f"{args.traits} traits x {args.models} models on {args.ref}{args.chr}, "
           f"GWAS files of {sum(1 for _ in open(traits[0])) - 1} SNPs, --threads {args.threads}; {load()}")
@@ -94,15 +92,16 @@ def main() -> None:
     if not args.no_singles:
         runs["singles"] = singles
     best = interleaved(runs, args.rounds)
-    fusion, batch = best.get("FUSION"), best["twascli"]
-    report(best, ours="twascli batch")
+    report(best)
+    fusion = best["FUSION"].wall if "FUSION" in best else None
+    batch = best["twascli"].wall
     if fusion is not None:
         agree = all(open(os.path.join(work, f"fusion.T{t:02d}.dat")).read()
                     == open(os.path.join(work, f"batch.T{t:02d}.{args.chr}.dat")).read() for t in range(args.traits))
         print(f"FUSION, {args.traits} runs: {fusion:.1f} s -> the twascli batch is {fusion / batch:.1f}x faster; "
               f"outputs byte-identical to FUSION's: {agree}")
     if "singles" in best:
-        single = best["singles"]
+        single = best["singles"].wall
         same = all(
             open(os.path.join(work, f"single.T{t:02d}.{args.chr}.dat")).read()
             == open(os.path.join(work, f"batch.T{t:02d}.{args.chr}.dat")).read()
