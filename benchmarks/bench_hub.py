@@ -185,10 +185,13 @@ def make_workload(work: str, n_traits: int, n_models: int, seed: int = 11) -> di
 
 
 def site_stats(site: str) -> dict:
-    """File count, total size, largest HTML page and largest data file of a site."""
-    total, count, biggest = 0, 0, {"html": ("", 0), "js": ("", 0)}
+    """File count, size (pages and data; downloads apart), largest HTML page and largest data file of a site."""
+    total, count, biggest, downloads = 0, 0, {"html": ("", 0), "js": ("", 0)}, 0
     for d, _, files in os.walk(site):
-        if "/files" in d[len(site):] or "/.hub" in d[len(site):]:
+        if "/.hub" in d[len(site):]:
+            continue
+        if "/files" in d[len(site):]:
+            downloads += sum(os.path.getsize(os.path.join(d, f)) for f in files)
             continue
         for f in files:
             p = os.path.join(d, f)
@@ -198,7 +201,7 @@ def site_stats(site: str) -> dict:
             kind = "html" if f.endswith(".html") else "js" if f.endswith(".js") else None
             if kind and s > biggest[kind][1]:
                 biggest[kind] = (os.path.relpath(p, site), s)
-    return {"files": count, "bytes": total, **biggest}
+    return {"files": count, "bytes": total, "downloads": downloads, **biggest}
 
 
 def browser_timings(site: str, pages: list[str]) -> list[tuple[str, float]]:
@@ -235,7 +238,7 @@ def main() -> None:
     ap.add_argument("--models", type=int, default=20000)
     ap.add_argument("--workdir", help="keep inputs and site here, and reuse inputs found there (default: a temporary directory)")
     ap.add_argument("--browser", action="store_true", help="time page rendering in headless Chromium")
-    ap.add_argument("--downloads", default="copy", choices=["copy", "gzip", "link", "none"], help="as `twascli hub --downloads`")
+    ap.add_argument("--downloads", default="archive", choices=["archive", "copy", "gzip", "link", "none"], help="as `twascli hub --downloads`")
     ap.add_argument("--jobs", type=int, default=0, help="as `twascli hub --jobs` (0: one per CPU)")
     args = ap.parse_args()
     work = args.workdir or tempfile.mkdtemp(prefix="bench_hub-")
@@ -264,11 +267,15 @@ def main() -> None:
         print(f"no-change rebuild: {r.seconds:6.1f} s  ({len(r.reused)} traits reused, {r.written} files written)")
         r = build(paths["table_plus"])
         print(f"add one trait:     {r.seconds:6.1f} s  ({len(r.parsed)} trait read, {r.written} files written)")
-        print(f"site (without downloads): {st['files']} files, {st['bytes'] / 1e6:.0f} MB; downloads: {args.downloads}")
+        print(f"site (without downloads): {st['files']} files, {st['bytes'] / 1e6:.0f} MB; "
+              f"downloads ({args.downloads}): {st['downloads'] / 1e6:.0f} MB")
         print(f"largest page:      {st['html'][0]} {st['html'][1] / 1e3:.0f} kB")
         print(f"largest data file: {st['js'][0]} {st['js'][1] / 1e3:.0f} kB")
         if args.browser:
-            pages = ["index.html", "traits.html", "genes.html", st["html"][0], "traits/trait0000.html"]
+            big_gene = max((os.path.join("genes", f) for f in os.listdir(os.path.join(site, "genes"))),
+                           key=lambda f: os.path.getsize(os.path.join(site, "data", "genez", os.path.basename(f)[:-5] + ".js"))
+                           if os.path.exists(os.path.join(site, "data", "genez", os.path.basename(f)[:-5] + ".js")) else 0)
+            pages = ["index.html", "traits.html", "genes.html", st["html"][0], "traits/trait0000.html", big_gene]
             for rel, sec in browser_timings(site, pages):
                 print(f"render {rel}: {sec:.2f} s")
     finally:

@@ -199,15 +199,22 @@ def test_no_overlapping_samples(tmp_path, capsys):
     assert not os.path.exists(out + ".wgt.RDat")
 
 
-def test_constant_phenotype(tmp_path, capsys):
+@pytest.mark.parametrize("hsq_set", [None, "0.1"])
+def test_constant_phenotype_is_skipped_as_fusion(tmp_path, capsys, hsq_set):
+    """FUSION: GCTA writes no .hsq for a constant phenotype, the gene is skipped, exit 0."""
     src = os.path.join(EQTL, "TissueB", "GENE22_007")
     lines = open(src + ".fam").read().splitlines()
     pheno = tmp_path / "const.pheno"
     pheno.write_text("".join(" ".join(ln.split()[:2]) + " 1.5\n" for ln in lines))
     out = str(tmp_path / "o")
-    rc = _cli(["--bfile", src, "--out", out, "--pheno", str(pheno), "--hsq_set", "0.1"])
-    assert rc == 1
-    assert "phenotype is constant" in capsys.readouterr().err
+    args = ["--bfile", src, "--out", out, "--pheno", str(pheno)] + (["--hsq_set", hsq_set] if hsq_set else [])
+    rc = _cli(args)
+    assert rc == 0
+    err = capsys.readouterr().err
+    if hsq_set is None:
+        assert f"{out} does not exist, likely GCTA could not converge, skipping gene" in err
+    else:
+        assert "phenotype is constant" in err and "skipping gene" in err
     assert not os.path.exists(out + ".wgt.RDat")
 
 
@@ -292,6 +299,26 @@ def test_batch_list_and_gene_table(tmp_path, capsys):
     again = read_wgt_rdat(str(out2 / "GENE22_007.wgt.RDat"))
     np.testing.assert_allclose(again.wgt_matrix, mine.wgt_matrix, atol=1e-12)
     assert "GENE_FAR\tfailed\tGENE_FAR: no SNP within the cis window" in open(str(out2) + ".log").read()
+
+
+def test_batch_lists_constant_phenotype_as_skipped(tmp_path):
+    """A gene with a constant expression is skipped (as FUSION), not failed, and the batch goes on."""
+    src = os.path.join(EQTL, "TissueB", "GENE22_007")
+    fam = [ln.split() for ln in open(src + ".fam").read().splitlines()]
+    expr = tmp_path / "expr.txt"
+    expr.write_text("FID IID GENE22_007 FLAT\n" + "".join(f"{r[0]} {r[1]} {r[5]} 2\n" for r in fam))
+    bim = [ln.split() for ln in open(src + ".bim").read().splitlines()]
+    mid = (int(bim[0][3]) + int(bim[-1][3])) // 2
+    genes = tmp_path / "genes.tsv"
+    genes.write_text(f"ID\tCHR\tP0\tP1\nGENE22_007\t22\t{mid}\t{mid}\nFLAT\t22\t{mid}\t{mid}\n")
+    out = tmp_path / "G"
+    rc = run(["compute-weights", "--bfile", src, "--genes", str(genes), "--pheno", str(expr), "--out", str(out),
+              "--models", "top1", "--verbose", "0", "--jobs", "1"])
+    assert rc == 0
+    log = open(str(out) + ".log").read().splitlines()
+    assert log[1].startswith("GENE22_007\tok")
+    assert log[2].startswith("FLAT\tskipped\t") and "likely GCTA could not converge" in log[2]
+    assert not os.path.exists(str(out / "FLAT.wgt.RDat"))
 
 
 def test_pheno_file_is_rounded_like_plink_fam(tmp_path):

@@ -76,6 +76,21 @@ def read_dat(trait: str) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True).apply(lambda c: c.str.strip())
 
 
+def fmt3(text: str) -> str:
+    """How the site shows a number of a result file, computed independently of the hub's code:
+    integers as written, else 3 significant digits, scientific (2-digit exponent) below 1e-3."""
+    if re.fullmatch(r"-?\d+", text):
+        return text
+    x = float(text)
+    if x == 0:
+        return "0"
+    if abs(x) < 1e-3:
+        mant, ex = f"{x:.2e}".split("e")
+        return mant.rstrip("0").rstrip(".") + "e" + ex[0] + ex[1:].rjust(2, "0")
+    digits = max(0, 2 - math.floor(math.log10(abs(x))))
+    return f"{x:.{digits}f}".rstrip("0").rstrip(".") if digits else f"{x:.0f}"
+
+
 def na(v: str) -> str | None:
     return None if v == "NA" else v
 
@@ -111,7 +126,8 @@ def test_trait_associations_match_dat(site):
             assert r["Note"] == ("MHC" if 26e6 < float(e["P0"]) and float(e["P1"]) < 34e6 and e["CHR"] == "6" else None)
         with open(os.path.join(site, "traits", f"{trait}.html"), encoding="utf-8") as fh:
             text = fh.read()
-        assert f'<div class="stat" id="nhits"><b>{len(expect)}</b>' in text
+        mhc = (expect["CHR"] == "6") & (expect["P0"].astype(float) > 26e6) & (expect["P1"].astype(float) < 34e6)
+        assert f'<div class="stat" id="nhits"><b>{int((~mhc).sum())}</b>' in text  # MHC rows shown, not counted
         assert f'<div class="stat" id="tested"><b>{p.notna().sum()}</b>' in text
         assert f"{thr:.3g}" in text
 
@@ -140,13 +156,15 @@ def test_loci_match_report_genes_and_cond(site):
             rep = dict(zip(header, [c.strip() for c in cells]))
             k = int(rep["FILE"].rsplit("_", 1)[1])
             row = next(r for r in loci if r["Locus"][1] == f"loci/trait_strong/{chrom}_{k}.html")
-            assert [row["P0"], row["P1"], row["Hit genes"], row["Joint genes"], row["Best TWAS P"], row["Best SNP P"],
+            assert [row["P0"], row["P1"], row["Hit genes"], row["Joint models"], row["Best TWAS P"], row["Best SNP P"],
                     row["Cond. SNP P"], row["Var. explained"]] == [rep[c] for c in ("P0", "P1", "HIT.GENES", "JOINT.GENES",
                                                                                     "BEST.TWAS.P", "BEST.SNP.P", "COND.SNP.P", "VAR.EXP")]
             lp = page_data(os.path.join(site, "loci", "trait_strong", f"{chrom}_{k}.html"))
             genes = pd.read_csv(os.path.join(POST, f"trait_strong.{chrom}.loc_{k}.genes"), sep="\t", dtype=str)
             models = as_dicts(lp["tables"]["models"])
             assert len(models) == len(genes)
+            # "joint genes" counts genes, not models (FUSION's JOINT.GENES counts models)
+            assert row["Joint genes"] == str(genes.loc[genes["JOINT"] == "TRUE", "ID"].nunique())
             for _, g in genes.iterrows():
                 m = next(m for m in models if m["Gene"] == g["ID"] and m["Panel"] == g["PANEL"])
                 assert (m["TWAS Z"], m["TWAS P"], m["Top SNP cor."]) == (g["TWAS.Z"], g["TWAS.P"], g["TOP.SNP.COR"])
@@ -200,7 +218,11 @@ def test_manhattan_and_indices(site):
     assert man["extra"] == []
     traits = as_dicts(data_file(os.path.join(site, "data", "traits-index.js")))
     strong = next(t for t in traits if t["Trait"] == "trait_strong")
-    assert (strong["Significant models"], strong["Loci"], strong["Joint models"]) == ("17", "5", "7")
+    joint_ids = set()
+    for chrom in ("22", "6"):
+        joint_ids |= set(pd.read_csv(os.path.join(POST, f"trait_strong.{chrom}.joint_included.dat"), sep="\t", dtype=str)["ID"].str.strip())
+    # 17 significant models of which 6 in the MHC (shown, not counted); 7 joint models of len(joint_ids) genes
+    assert (strong["Significant models"], strong["Loci"], strong["Joint genes"]) == ("11", "5", str(len(joint_ids)))
     assert strong["Tags"] == ["simulated", "mediated"]
     genes = as_dicts(data_file(os.path.join(site, "data", "genes-index.js")))
     assert len(genes) == len(set(pd.read_csv(WEIGHTS, sep="\t")["ID"]))
@@ -209,7 +231,10 @@ def test_manhattan_and_indices(site):
     assert '<div class="stat" id="c-traits"><b>4</b>' in home and '<div class="stat" id="c-loci"><b>5</b>' in home
 
 
-def test_downloads_are_the_result_files(site):
+def test_downloads_are_the_result_files(tmp_path, capsys):
+    """--downloads copy: the result files themselves, linked from the trait page."""
+    site = str(tmp_path / "site")
+    assert hub(build_args(os.path.join(HUBDATA, "traits.tsv"), site, "--downloads", "copy"), capsys)[0] == 0
     files = os.listdir(os.path.join(site, "files", "trait_strong"))
     assert "trait_strong.22.dat" in files and "trait_strong.6.dat.MHC" in files and "trait_strong.22.loc_1.cond.csv" in files
     with open(os.path.join(site, "files", "trait_strong", "trait_strong.22.report"), "rb") as a, \
@@ -362,8 +387,8 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
 
 
-def _driver():
-    """A headless Chromium driven by selenium, or a skip saying what is missing."""
+def _driver(javascript: bool = True):
+    """A headless Chromium driven by selenium (JavaScript off when asked), or a skip saying what is missing."""
     if not CHROMIUM or not CHROMEDRIVER:
         pytest.skip("headless browser test needs chromium and chromedriver (apt-get install chromium chromium-driver)")
     try:
@@ -379,6 +404,8 @@ def _driver():
               "--disable-dev-shm-usage", "--hide-scrollbars", "--window-size=1400,1000",
               "--user-data-dir=" + tempfile.mkdtemp(prefix="hub-chromium-")):
         opts.add_argument(a)
+    if not javascript:
+        opts.add_argument("--blink-settings=scriptEnabled=false")
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     return webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
 
@@ -456,7 +483,8 @@ def test_browser_click_through(site):
         assert len(shown) == 17
         for r in shown:
             e = dat.loc[(r["Panel"], r["Gene"])]
-            assert (r["TWAS Z"], r["TWAS P"], r["Model"]) == (e["TWAS.Z"], e["TWAS.P"], e["MODEL"])
+            # shown with 3 significant digits (scientific below 1e-3) of the file's numbers
+            assert (r["TWAS Z"], r["TWAS P"], r["Model"]) == (fmt3(e["TWAS.Z"]), fmt3(e["TWAS.P"]), e["MODEL"])
         assert shown[0]["TWAS P"] == "7.12e-14"  # sorted by P
         assert driver.execute_script("return document.querySelector('.legend .count').textContent") == "84 models"
         assert not _errors(driver)
@@ -490,7 +518,7 @@ def test_browser_click_through(site):
         _wait(driver, "return document.querySelector('table[data-table-id=assoc] tbody tr a')")
         prof = pd.read_csv(PROFILES[1], sep="\t", dtype=str).apply(lambda c: c.str.strip()).set_index("id").loc["GENE22_005"]
         rows = {r["Panel"]: r for r in _table_rows(driver, "models")}
-        assert (rows["TissueB"]["HSQ"], rows["TissueB"]["top1 R²"], rows["TissueB"]["#SNPs"]) == (prof["hsq"], prof["top1.r2"], prof["nsnps"])
+        assert (rows["TissueB"]["HSQ"], rows["TissueB"]["top1 R²"], rows["TissueB"]["#SNPs"]) == (fmt3(prof["hsq"]), fmt3(prof["top1.r2"]), prof["nsnps"])
         assoc = _table_rows(driver, "assoc")
         assert {r["Trait"] for r in assoc} == {"Strong mediated trait"} and {r["Locus"] for r in assoc} == {"chr22 #1"}
         assert not _errors(driver)
@@ -506,3 +534,329 @@ def test_browser_click_through(site):
         driver.quit()
         server.shutdown()
         server.server_close()
+
+
+# ------------------------------------------------------------------------------ issue 15: hub views
+
+
+def _zp_all() -> dict[str, pd.DataFrame]:
+    """Every trait's assoc-test rows keyed by (PANEL, ID), numbers as floats."""
+    out = {}
+    for t in TRAITS:
+        d = read_dat(t)
+        d["z"] = pd.to_numeric(d["TWAS.Z"], errors="coerce")
+        d["p"] = pd.to_numeric(d["TWAS.P"], errors="coerce")
+        out[t] = d.set_index(["PANEL", "ID"])
+    return out
+
+
+def test_gene_heatmap_every_trait_and_model(site):
+    """One Z per trait x model, the assoc file's own value, and each trait's mean chi-square (the ratio's denominator)."""
+    dats = _zp_all()
+    heat = data_file(os.path.join(site, "data", "genez", "GENE22_005.js"))
+    tl = data_file(os.path.join(site, "data", "traits-list.js"))
+    assert tl["ids"] == TRAITS and heat["models"] == ["TissueA", "TissueB"]
+    assert len(heat["z"]) == len(TRAITS)
+    for t, zs, mc in zip(tl["ids"], heat["z"], tl["chisq"]):
+        d = dats[t]
+        assert zs == [float(d.loc[(panel, "GENE22_005"), "TWAS.Z"]) for panel in ("TissueA", "TissueB")]  # the file's Z
+        assert mc == pytest.approx(float((d["z"].dropna() ** 2).mean()), rel=1e-6)
+    # the model FUSION tested is the MODEL column of the .dat, not a recomputed best
+    models = {m["Panel"]: m for m in as_dicts(page_data(os.path.join(site, "genes", "GENE22_001.html"))["tables"]["models"])}
+    assert models["TissueA"]["Model tested"] == dats["trait_strong"].loc[("TissueA", "GENE22_001"), "MODEL"] == "lasso"
+    assert models["TissueA"]["CV P"] == dats["trait_strong"].loc[("TissueA", "GENE22_001"), "MODELCV.PV"]
+
+
+def test_pleiotropy_matches_independent_computation(tmp_path, capsys):
+    """Pleiotropy rows: S = a trait's jointly significant models (its significant models without loci);
+    statistics per TWAS_HUB's REPORT_SINGLE.R, recomputed here from the result files. trait_twin is a
+    copy of trait_strong's assoc files with Z sign-flipped on TissueB (so the correlation is not 1)."""
+    from scipy.stats import pearsonr
+
+    (tmp_path / "assoc").mkdir()
+    for name in os.listdir(ASSOC):
+        if name.startswith("trait_strong.") and ".dat" in name:
+            d = pd.read_csv(os.path.join(ASSOC, name), sep="\t", dtype=str, keep_default_na=False)
+            flip = d["PANEL"].str.strip() == "TissueB"
+            d.loc[flip, "TWAS.Z"] = [str(-float(z)) if z.strip() != "NA" else z for z in d.loc[flip, "TWAS.Z"]]
+            d.to_csv(tmp_path / "assoc" / name.replace("trait_strong", "trait_twin"), sep="\t", index=False)
+    table = tmp_path / "traits.tsv"
+    rows_ = [f"{t}\t{ASSOC}/{t}\t{POST + '/trait_strong' if t == 'trait_strong' else ''}" for t in TRAITS]
+    table.write_text("id\tassoc\tpost\n" + "\n".join(rows_) + f"\ntrait_twin\t{tmp_path}/assoc/trait_twin\t\n")
+    site = str(tmp_path / "site")
+    assert hub(build_args(str(table), site), capsys)[0] == 0
+
+    dats = _zp_all()
+    twin = pd.concat([pd.read_csv(tmp_path / "assoc" / n, sep="\t", dtype=str, keep_default_na=False)
+                      for n in sorted(os.listdir(tmp_path / "assoc"))]).apply(lambda c: c.str.strip())
+    twin["z"], twin["p"] = pd.to_numeric(twin["TWAS.Z"], errors="coerce"), pd.to_numeric(twin["TWAS.P"], errors="coerce")
+    dats["trait_twin"] = twin.set_index(["PANEL", "ID"])
+    joint = set()
+    for chrom in ("22", "6"):
+        jt = pd.read_csv(os.path.join(POST, f"trait_strong.{chrom}.joint_included.dat"), sep="\t", dtype=str)
+        joint |= {(f.split("/")[-2], g.strip()) for f, g in zip(jt["FILE"], jt["ID"])}
+    n_rows = 0
+    for me in ("trait_strong", "trait_twin"):
+        d = dats[me]
+        thr = 0.05 / d["p"].notna().sum()
+        mhc = (d["CHR"] == "6") & (d["P0"].astype(float) > 26e6) & (d["P1"].astype(float) < 34e6)
+        top = list(d[(d["p"] < thr) & ~mhc].index)
+        S = [k for k in top if k in joint] if me == "trait_strong" else top
+        relaxed = 0.05 / len(top)
+        got = {r["Trait"]: r for r in as_dicts(page_data(os.path.join(site, "traits", f"{me}.html"))["tables"]["pleio"])}
+        expect = set()
+        for t, o in dats.items():
+            if t == me:
+                continue
+            keep = [k for k in S if o.loc[k, "p"] < relaxed]
+            if not keep:
+                continue
+            expect.add(t)
+            r = got[t]
+            assert r["Genes+"] == str(len({k[1] for k in keep}))
+            othr = 0.05 / o["p"].notna().sum()
+            gpp = {k[1] for k in S if o.loc[k, "p"] < othr}
+            assert r["Genes++"] == str(len(gpp))
+            ratio = float((o.loc[S, "z"] ** 2).mean()) / float((o["z"].dropna() ** 2).mean())
+            assert float(r["χ² ratio"]) == pytest.approx(ratio, rel=5e-3)
+            assert float(r["% genes++"]) == pytest.approx(100 * len(gpp) / len({k[1] for k in S}), rel=5e-3)
+            if len(keep) >= 4:
+                c = pearsonr(d.loc[keep, "z"], o.loc[keep, "z"])[0]
+                assert float(r["Corr."]) == pytest.approx(c, abs=5e-3)
+            else:
+                assert r.get("Corr.") is None
+            n_rows += 1
+        assert set(got) == expect
+    assert n_rows >= 2  # the twins see each other
+
+    # per-panel counts
+    d = dats["trait_strong"]
+    thr = 0.05 / d["p"].notna().sum()
+    mhc = (d["CHR"] == "6") & (d["P0"].astype(float) > 26e6) & (d["P1"].astype(float) < 34e6)
+    panels = {r["Panel"]: r for r in as_dicts(page_data(os.path.join(site, "traits", "trait_strong.html"))["tables"]["panels"])}
+    for panel in ("TissueA", "TissueB"):
+        sub = d.xs(panel, level="PANEL")
+        smhc = mhc.xs(panel, level="PANEL")
+        assert panels[panel]["Models tested"] == str(sub["p"].notna().sum())
+        assert panels[panel]["Significant"] == str(int(((sub["p"] < thr) & ~smhc).sum()))
+        assert float(panels[panel]["Mean χ²"]) == pytest.approx(float((sub["z"].dropna() ** 2).mean()), rel=5e-3)
+
+
+def test_locus_page_columns_pips_and_navigation(site):
+    """Locus models carry NWGT, EQTL.R2, EQTL.GWAS.Z, PP3 and the .focus PIPs; loci link to their neighbours."""
+    path = os.path.join(site, "loci", "trait_strong", "22_1.html")
+    models = as_dicts(page_data(path)["tables"]["models"])
+    genes = pd.read_csv(os.path.join(POST, "trait_strong.22.loc_1.genes"), sep="\t", dtype=str)
+    focus = pd.read_csv(os.path.join(POST, "trait_strong.22.loc_1.focus"), sep="\t", dtype=str)
+    for _, g in genes.iterrows():
+        m = next(m for m in models if m["Gene"] == g["ID"] and m["Panel"] == g["PANEL"])
+        assert (m["#Wgt"], m["eQTL R²"], m["eQTL GWAS Z"]) == (g["NWGT"], g["EQTL.R2"], g["EQTL.GWAS.Z"])
+        f = focus[(focus["ID"] == g["ID"]) & (focus["PANEL"] == g["PANEL"])].iloc[0]
+        assert m["PIP"] == f["pips_pop1"]
+        assert m.get("Cred. set") == ("yes" if f["in_cred_set_pop1"] == "TRUE" else None)
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
+    assert '<div class="stat" id="nullpip"><b>0.0137</b>' in text
+    assert 'href="22_2.html" rel="next"' in text and 'href="6_1.html" rel="prev"' in text  # chr6 sorts first
+    with open(os.path.join(site, "loci", "trait_strong", "22_2.html"), encoding="utf-8") as fh:
+        assert 'href="22_1.html" rel="prev"' in fh.read()
+
+
+def test_trait_page_without_javascript(site):
+    """The associations table is in the HTML itself (server-rendered), with the site's number format."""
+    with open(os.path.join(site, "traits", "trait_strong.html"), encoding="utf-8") as fh:
+        text = fh.read()
+    m = re.search(r'<div data-table="hits"><div class="scroll"><table class="data" data-table-id="hits">(.*?)</table>', text, re.DOTALL)
+    assert m
+    rows = re.findall(r"<tr>(.*?)</tr>", m.group(1), re.DOTALL)
+    assert len(rows) == 1 + 17  # header + every listed model
+    assert ">7.12e-14<" in rows[1] and 'href="../genes/GENE22_005.html"' in text
+
+
+def _special_site(tmp_path, capsys, *extra: str) -> tuple[str, str]:
+    """A hub with an empty post-process report (trait_direct), a trait with no hits (trait_null) and an
+    MHC-only trait (trait_med: its only significant model is in chr6 26-34 Mb)."""
+    post = tmp_path / "post"
+    post.mkdir()
+    (post / "trait_direct.22.report").write_bytes(b"")
+    table = tmp_path / "traits.tsv"
+    table.write_text("id\tassoc\tpost\n"
+                     f"trait_direct\t{ASSOC}/trait_direct\t{post}/trait_direct\n"
+                     f"trait_null\t{ASSOC}/trait_null\t\n"
+                     f"trait_med\t{ASSOC}/trait_med\t\n")
+    out = str(tmp_path / "site")
+    code, err = hub(build_args(str(table), out, *extra), capsys)
+    assert code == 0, err
+    return out, err
+
+
+def test_empty_report_no_hits_and_mhc_only_traits(tmp_path, capsys):
+    out, err = _special_site(tmp_path, capsys)
+    assert "trait_direct.22.report is empty" in err
+    pages = {}
+    for t in ("trait_direct", "trait_null", "trait_med"):
+        with open(os.path.join(out, "traits", f"{t}.html"), encoding="utf-8") as fh:
+            pages[t] = fh.read()
+    assert "trait_direct.22.report is empty (no locus on chromosome 22): skipped" in pages["trait_direct"]
+    assert "No post-process outputs" not in pages["trait_direct"]
+    assert "No model reaches TWAS P &lt; 5.95e-04 for this trait: no significant association." in pages["trait_null"]
+    assert '<p class="note">No significant association.</p>' in pages["trait_null"]
+    assert "No association outside the MHC" in pages["trait_med"]
+    med = read_dat("trait_med")
+    n_mhc = int((pd.to_numeric(med["TWAS.P"], errors="coerce") < 0.05 / pd.to_numeric(med["TWAS.P"], errors="coerce").notna().sum()).sum())
+    assert '<div class="stat" id="nhits"><b>0</b>' in pages["trait_med"] and f'<div class="stat" id="nmhc"><b>{n_mhc}</b>' in pages["trait_med"]
+    # --mhc none: the MHC file's rows count like any other
+    out2 = str(tmp_path / "none")
+    assert hub(build_args(str(tmp_path / "traits.tsv"), out2, "--mhc", "none"), capsys)[0] == 0
+    with open(os.path.join(out2, "traits", "trait_med.html"), encoding="utf-8") as fh:
+        assert f'<div class="stat" id="nhits"><b>{n_mhc}</b>' in fh.read()
+    code, err = hub(build_args(str(tmp_path / "traits.tsv"), str(tmp_path / "bad"), "--mhc", "chr6:34-26"), capsys)
+    assert code == 1 and "--mhc" in err and len(err.strip().splitlines()) == 1
+
+
+def test_default_downloads_archive_pages_pheno_map_and_search(tmp_path, capsys):
+    """Default downloads: one reproducible .tar.gz per trait (no copies); Markdown pages; phenotypes
+    grouped under genes by --gene_regex; symbols and orthologs in the search index."""
+    import tarfile
+
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "home.md").write_text("Welcome to **our** hub.\n")
+    (pages / "about.md").write_text("# About this hub\n\nCite us. <script>alert(1)</script>\n\n[bad](javascript:alert(1))\n")
+    pm = tmp_path / "map.tsv"
+    ids = sorted(set(pd.read_csv(WEIGHTS, sep="\t")["ID"]))
+    pm.write_text("ID\tGENE\tSYMBOL\tTISSUE\tMODALITY\n" + "".join(
+        f"{g}\t{'GENE22_00X' if g in ('GENE22_004', 'GENE22_005') else g}\t{'Abc1' if g == 'GENE22_005' else ''}\tLiver\texpression\n"
+        for g in ids))
+    orth = tmp_path / "orth.tsv"
+    orth.write_text("GENE\tHUMAN\nGENE22_00X\tHUMANX1\n")
+    table = tmp_path / "traits.tsv"
+    table.write_text(f"id\tassoc\tpost\ntrait_strong\t{ASSOC}/trait_strong\t{POST}/trait_strong\n")
+    out = str(tmp_path / "site")
+    code, err = hub(build_args(str(table), out, "--pages", str(pages), "--pheno_map", str(pm), "--orthologs", str(orth)), capsys)
+    assert code == 0, err
+    assert os.listdir(os.path.join(out, "files")) == ["trait_strong.tar.gz"]
+    with tarfile.open(os.path.join(out, "files", "trait_strong.tar.gz")) as tar:
+        names = tar.getnames()
+        assert "trait_strong/trait_strong.22.dat" in names and "trait_strong/trait_strong.22.loc_1.cond.csv" in names
+        with open(os.path.join(ASSOC, "trait_strong.22.dat"), "rb") as fh:
+            assert tar.extractfile("trait_strong/trait_strong.22.dat").read() == fh.read()
+    with open(os.path.join(out, "about.html"), encoding="utf-8") as fh:
+        about = fh.read()
+    assert "<h1>About this hub</h1>" in about and "<script>alert" not in about and 'href="javascript' not in about
+    with open(os.path.join(out, "index.html"), encoding="utf-8") as fh:
+        home = fh.read()
+    assert "Welcome to <strong>our</strong> hub." in home and 'href="about.html"' in home
+    # two phenotypes, one gene: one gene page listing both, with tissue and modality
+    assert not os.path.exists(os.path.join(out, "genes", "GENE22_004.html"))
+    models = as_dicts(page_data(os.path.join(out, "genes", "GENE22_00X.html"))["tables"]["models"])
+    assert sorted(m["Phenotype"] for m in models) == ["GENE22_004", "GENE22_004", "GENE22_005", "GENE22_005"]
+    assert {m["Tissue"] for m in models} == {"Liver"} and {m["Modality"] for m in models} == {"expression"}
+    genes = as_dicts(data_file(os.path.join(out, "data", "genes-index.js")))
+    assert len(genes) == len(ids) - 1
+    search = data_file(os.path.join(out, "data", "search.js"))
+    assert "Abc1" in search["alias"]["GENE22_00X"] and "HUMANX1" in search["alias"]["GENE22_00X"]
+    heat = data_file(os.path.join(out, "data", "genez", "GENE22_00X.js"))
+    assert heat["models"] == ["TissueA · GENE22_004", "TissueA · GENE22_005", "TissueB · GENE22_004", "TissueB · GENE22_005"]
+    assert len(heat["z"]) == 1 and len(heat["z"][0]) == 4
+
+
+def test_browser_phone_width_keyboard_sorting_and_heatmap(tmp_path, capsys):
+    """390 px wide: no horizontal overflow on any page type; every sortable header is focusable and sorts
+    with Enter (aria-sort updated); the gene heatmap has one cell per trait x model; a tap shows a tooltip."""
+    driver = _driver()
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "about.md").write_text("# About\n\nA very long word: " + "x" * 120 + "\n")
+    out = str(tmp_path / "site")
+    assert hub(build_args(os.path.join(HUBDATA, "traits.tsv"), out, "--pages", str(pages)), capsys)[0] == 0
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=out))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.common.keys import Keys
+
+        driver.set_window_size(390, 844)
+        for rel in ("index.html", "traits.html", "genes.html", "panels.html", "about.html", "traits/trait_strong.html",
+                    "loci/trait_strong/22_1.html", "genes/GENE22_005.html"):
+            driver.get(base + rel)
+            _wait(driver, "return document.body.classList.contains('ready')")
+            time.sleep(0.3)
+            over = driver.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert over <= 0, (rel, over)
+            assert driver.execute_script("var r = document.getElementById('gsearch').getBoundingClientRect(); return r.width > 100 && r.height > 10"), rel
+            assert not _errors(driver), rel
+            if os.environ.get("HUB_SCREENSHOTS") and rel in ("index.html", "traits/trait_strong.html", "genes/GENE22_005.html"):
+                os.makedirs(os.environ["HUB_SCREENSHOTS"], exist_ok=True)
+                driver.save_screenshot(os.path.join(os.environ["HUB_SCREENSHOTS"], "phone_" + rel.replace("/", "_") + ".png"))
+        driver.set_window_size(1400, 1000)
+
+        # keyboard sorting on every sortable header of the trait page
+        driver.get(base + "traits/trait_strong.html")
+        _wait(driver, "return document.querySelector('#manhattan canvas')")
+        ths = driver.find_elements(By.CSS_SELECTOR, "table.data th")
+        assert ths and all(th.get_attribute("tabindex") == "0" for th in ths)
+        th = driver.find_element(By.CSS_SELECTOR, "table[data-table-id=hits] th[data-col='TWAS Z']")
+        th.send_keys(Keys.ENTER)
+        th = driver.find_element(By.CSS_SELECTOR, "table[data-table-id=hits] th[data-col='TWAS Z']")
+        assert th.get_attribute("aria-sort") == "ascending"
+        zs = [float(r["TWAS Z"]) for r in _table_rows(driver, "hits")]
+        assert zs == sorted(zs)
+        assert driver.switch_to.active_element.get_attribute("data-col") == "TWAS Z"
+        driver.switch_to.active_element.send_keys(Keys.ENTER)
+        assert driver.find_element(By.CSS_SELECTOR, "table[data-table-id=hits] th[data-col='TWAS Z']").get_attribute("aria-sort") == "descending"
+        assert "Sorted by TWAS Z" in driver.execute_script("return document.querySelector('#sec-hits .sr-only').textContent")
+
+        # a tap on the Manhattan plot shows a tooltip
+        tip = driver.execute_script(
+            "var c = document.querySelector('#manhattan canvas'); var r = c.getBoundingClientRect();"
+            "for (var x = 60; x < r.width - 20; x += 3) { for (var y = 10; y < r.height - 40; y += 3) {"
+            " var t = new Touch({identifier: 1, target: c, clientX: r.left + x, clientY: r.top + y});"
+            " c.dispatchEvent(new TouchEvent('touchstart', {touches: [t], changedTouches: [t], bubbles: true}));"
+            " var tp = document.querySelector('#manhattan .tip'); if (tp.style.display === 'block') return tp.textContent; } }"
+            "return null;")
+        assert tip and "TissueA" in tip or "TissueB" in tip
+
+        # gene heatmap: one cell per trait x model, with the assoc file's Z
+        driver.get(base + "genes/GENE22_005.html")
+        _wait(driver, "return document.querySelector('table[data-table-id=heat] tbody tr a')")
+        cells = driver.execute_script(
+            "return Array.from(document.querySelectorAll('table[data-table-id=heat] tbody tr')).map(tr =>"
+            " [tr.children[0].textContent, Array.from(tr.querySelectorAll('td.heat')).map(td => td.title || td.textContent)]);")
+        assert len(cells) == 4 and all(len(c[1]) == 2 for c in cells)
+        names = dict(zip(pd.read_csv(os.path.join(HUBDATA, "traits.tsv"), sep="\t")["name"], pd.read_csv(os.path.join(HUBDATA, "traits.tsv"), sep="\t")["id"]))
+        stats = {r["Trait"]: r for r in _table_rows(driver, "heat")}
+        for name, zs in cells:
+            d = read_dat(names[name]).set_index(["PANEL", "ID"])
+            want = [float(d.loc[(panel, "GENE22_005"), "TWAS.Z"]) for panel in ("TissueA", "TissueB")]
+            assert [float(z) for z in zs] == want  # cell titles hold the file's Z
+            chi = [z * z for z in want]
+            allz = pd.to_numeric(d["TWAS.Z"], errors="coerce").dropna()
+            r = stats[name]  # shown with 3 significant digits
+            assert float(r["Mean χ²"]) == pytest.approx(sum(chi) / 2, rel=6e-3)
+            assert float(r["Max χ²"]) == pytest.approx(max(chi), rel=6e-3)
+            assert float(r["χ² ratio"]) == pytest.approx(sum(chi) / 2 / float((allz ** 2).mean()), rel=6e-3)
+        assert not _errors(driver)
+    finally:
+        driver.quit()
+        server.shutdown()
+        server.server_close()
+
+
+def test_browser_trait_page_without_javascript(site):
+    """With JavaScript off, a trait page still shows its associations (and other) tables."""
+    from selenium.webdriver.common.by import By
+
+    driver = _driver(javascript=False)
+    try:
+        driver.get("file://" + os.path.join(site, "traits", "trait_strong.html"))
+        time.sleep(0.3)
+        assert "ready" not in (driver.find_element(By.TAG_NAME, "body").get_attribute("class") or "")  # hub.js did not run
+        rows = driver.find_elements(By.CSS_SELECTOR, "table[data-table-id=hits] tbody tr")
+        assert len(rows) == 17
+        first = [td.text for td in rows[0].find_elements(By.TAG_NAME, "td")]
+        assert first[0] == "GENE6_011" and "7.12e-14" in first
+        assert len(driver.find_elements(By.CSS_SELECTOR, "table[data-table-id=loci] tbody tr")) == 5
+    finally:
+        driver.quit()

@@ -215,8 +215,9 @@ def test_compute_weights_real_genotypes_match_fusion(gene, tmp_path, capsys):
     assert abs(mine.cv_performance[0, lasso] - ref.cv_performance[0, lasso]) < 2e-3
 
 
-def test_plink2_reference_gets_a_conversion_hint(tmp_path, capsys):
-    """An LD reference given as PLINK 2 .pgen (as GenoPred ships it): FUSION needs .bed/.bim/.fam."""
+def test_corrupt_plink2_reference_is_one_line(tmp_path, capsys):
+    """An LD reference given as PLINK 2 .pgen is read (tests/test_pgen.py); corrupt files are named
+    in one line (before issue 14 this test checked the plink2 conversion hint printed instead)."""
     for ext in ("pgen", "pvar", "psam"):
         (tmp_path / f"ref.22.{ext}").write_bytes(b"l\x1b\x10")
     out = tmp_path / "o.dat"
@@ -224,5 +225,20 @@ def test_plink2_reference_gets_a_conversion_hint(tmp_path, capsys):
                         "--weights_dir", ETWAS, "--ref_ld_chr", str(tmp_path / "ref."), "--chr", "22",
                         "--out", str(out)], capsys)
     assert code == 1 and not out.exists()
-    assert err.strip() == (f"ERROR: {tmp_path}/ref.22.bed: file not found ({tmp_path}/ref.22.pgen is PLINK 2: "
-                           f"convert it with plink2 --pfile {tmp_path}/ref.22 --make-bed --out {tmp_path}/ref.22)")
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"ERROR: {tmp_path}/ref.22.pvar: ")
+
+
+@pytest.mark.parametrize("match_by", ["auto", "position"])
+def test_cmc_assoc_on_the_original_gwas_vcf(match_by, tmp_path, capsys):
+    """The real GWAS-VCF the FUSION-format BMI file was derived from, read directly (by rsID, or by
+    position and alleles): FUSION's own table."""
+    out = str(tmp_path / "cmc.dat")
+    code, _, _ = cli(["assoc-test", "--sumstats", os.path.join(REAL, "gwasvcf_chr1p36", "data.vcf.gz"),
+                      "--weights", os.path.join(CMC, "CMC.BRAIN.RNASEQ.pos"), "--weights_dir", CMC,
+                      "--ref_ld_chr", os.path.join(REAL, "gwasvcf_chr1p36", "eur."), "--chr", "1",
+                      "--max_impute", "0.9", "--out", out, "--match_by", match_by], capsys)
+    assert code == 0
+    ref = text(os.path.join(FUSION, "cmc.max_impute_0.9.dat"))
+    fusion_dir = ref.splitlines()[1].split("\t")[1].rsplit("/", 1)[0]
+    assert text(out) == ref.replace(fusion_dir, CMC)

@@ -169,19 +169,21 @@ def test_make_score_na_cv_pvalue(tmp_path, capsys):
 
 
 def test_make_score_missing_file(tmp_path, capsys):
-    """FUSION's usage text on stdout; its error line on stderr; exit 1 (FUSION exits 0)."""
+    """FUSION's usage text then its error line, both on stderr (never into the score file); exit 1
+    (FUSION prints the usage on stdout and exits 0)."""
     missing = str(tmp_path / "nope.wgt.RDat")
     code, out, err = cli(["make-score", missing], capsys)
     assert code == 1
-    assert out == SCORE_USAGE
-    assert err == f"ERROR: {missing} does not exist or cannot be read\n"
-    assert out.startswith("\nUsage: Rscript make_score.R [wgt.RDat file] > [SCORE_FILE]\n")
+    assert out == ""
+    assert err == SCORE_USAGE + f"ERROR: {missing} does not exist or cannot be read\n"
+    assert err.startswith("\nUsage: Rscript make_score.R [wgt.RDat file] > [SCORE_FILE]\n")
 
 
 def test_make_score_no_argument(capsys):
     code, out, err = cli(["make-score"], capsys)
-    assert code == 1 and out == SCORE_USAGE
-    assert err.count("\n") == 1 and err.startswith("ERROR: ")
+    assert code == 1 and out == ""
+    assert err.startswith(SCORE_USAGE) and err[len(SCORE_USAGE):].startswith("ERROR: ")
+    assert err[len(SCORE_USAGE):].count("\n") == 1
 
 
 def test_make_score_corrupt_file(tmp_path, capsys):
@@ -236,3 +238,43 @@ def test_compare_models_errors(tmp_path, capsys, monkeypatch):
     bad.write_text("WGT\tID\tCHR\tP0\tP1\n" + str(tmp_path / "x.wgt.RDat") + "\tX\t22\t17000000\t17001000\n")
     code, out, err = cli(["compare-models", "--pos1", str(bad), "--chr", "22", *base], capsys)
     assert code == 1 and out == "" and err.count("\n") == 1 and "x.wgt.RDat" in err
+
+
+def _fusion_na_logicals(model, hsq_pv_marker: float, cv_markers: np.ndarray) -> bytes:
+    """MODEL serialised as FUSION writes --hsq_set / --crossval 0 weights: hsq.pv and
+    cv.performance as R *logical* NA (hsq.pv = NA; matrix(NA, ...) never filled)."""
+    import struct
+    import zlib
+
+    from twascli.io.rdat import serialize_wgt_rdat
+
+    raw = serialize_wgt_rdat(model)
+    na = struct.pack(">i", -(2 ** 31))
+    raw = raw.replace(struct.pack(">iid", 14, 1, hsq_pv_marker), struct.pack(">ii", 10, 1) + na, 1)
+    dbl = b"".join(struct.pack(">d", v) for v in cv_markers.ravel(order="F"))
+    head = struct.pack(">ii", 14 | 0x200, cv_markers.size)
+    assert raw.count(head + dbl) == 1
+    raw = raw.replace(head + dbl, struct.pack(">ii", 10 | 0x200, cv_markers.size) + na * cv_markers.size)
+    comp = zlib.compressobj(6, zlib.DEFLATED, 31, 9)
+    return comp.compress(raw) + comp.flush()
+
+
+def test_profile_prints_na_for_r_logical_na(tmp_path, capsys):
+    """FUSION's --hsq_set (hsq.pv = NA) and --crossval 0 (cv.performance all NA) weights are
+    logical NA in the file: profile_wgt.R prints NA for them, never NaN."""
+    base = read_wgt_rdat(os.path.join(WEIGHTS, "TissueA", "GENE22_001.wgt.RDat"))
+    markers = np.arange(1, 1 + 2 * len(base.cv_models), dtype=float).reshape(2, -1) / 7.0
+    base.cv_performance = markers
+    base.hsq = np.array([0.1])
+    base.hsq_pv = 0.123456789
+    path = tmp_path / "g.wgt.RDat"
+    path.write_bytes(_fusion_na_logicals(base, 0.123456789, markers))
+    back = read_wgt_rdat(str(path))
+    from twascli.rformat import is_r_na
+
+    assert is_r_na(np.array([back.hsq_pv]))[0] and is_r_na(back.cv_performance).all()
+    (tmp_path / "l").write_text(str(path) + "\n")
+    code, out, _ = cli(["profile-weights", str(tmp_path / "l")], capsys)
+    assert code == 0
+    row = out.splitlines()[1].split("\t")
+    assert row[4:] == ["NA"] * 11, row

@@ -62,3 +62,60 @@ def test_workflow_runs_end_to_end(tmp_path):
     assert (site / "index.html").exists()
     pages = " ".join(p.read_text() for p in site.rglob("*") if p.is_file() and p.suffix in (".html", ".js", ".json"))
     assert "GENE03" in pages and "GENE08" in pages
+
+
+def _snakemake() -> str:
+    exe = shutil.which("snakemake") or os.path.join(os.path.dirname(sys.executable), "snakemake")
+    if not os.path.exists(exe):
+        pytest.fail("snakemake is not installed: it is part of the 'test' extra (pip install -e '.[test]')")
+    return exe
+
+
+def test_workflow_rat_study_pantry_inputs_mhc_none(tmp_path):
+    """Pantry-style panels (one genotype file, expression table, covariates), chrN names, --mhc none,
+    a phenotype map and one Bonferroni threshold over every model of every chromosome."""
+    import importlib.util
+
+    import pandas as pd
+
+    spec = importlib.util.spec_from_file_location("make_rat_study", os.path.join(FIX, "make_rat_study.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    d = tmp_path / "study"
+    info = mod.make_study(str(d))
+    panels = {}
+    for panel in info["panels"]:
+        tissue, modality = panel.split(".")
+        panels[panel] = {"bfile": str(d / "geno"), "genes": str(d / f"genes.{modality}.tsv"),
+                         "pheno": str(d / f"expr.{panel}.txt"), "covar": str(d / f"covar.{tissue}.txt"),
+                         "cis_window": "5e5"}
+    out = tmp_path / "results"
+    import json
+
+    config = {"outdir": str(out), "ref_ld_chr": str(d / "ldref" / "rat."), "chromosomes": info["chromosomes"],
+              "panels": panels, "traits": {t: str(d / f"{t}.sumstats") for t in info["traits"]}, "mhc": "none",
+              "pheno_map": str(d / "pheno_map.tsv"), "weights_args": "--models top1",
+              "post_args": "--report --locus_win 200e3", "twascli": f"{sys.executable} -m twascli"}
+    cfg = tmp_path / "config.json"
+    cfg.write_text(json.dumps(config))
+    proc = subprocess.run([_snakemake(), "-s", os.path.join(ROOT, "workflows", "Snakefile"), "--configfile", str(cfg),
+                           "--directory", str(tmp_path), "-j", "2", "--quiet"], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    models = pd.concat([pd.read_csv(out / "WEIGHTS" / f"{p}.pos", sep="\t", dtype=str) for p in info["panels"]])
+    assert len(models) == 36 and set(models["CHR"]) == set(info["chromosomes"])
+    for trait in info["traits"]:
+        tables = [pd.read_csv(out / "assoc" / f"{trait}.{c}.dat", sep="\t", dtype=str) for c in info["chromosomes"]]
+        assert not any((out / "assoc").glob(f"{trait}.*.MHC"))
+        allrows = pd.concat(tables)
+        assert sorted(allrows["PANEL"] + "/" + allrows["ID"]) == sorted(models["PANEL"] + "/" + models["ID"])
+        # one threshold: 0.05 / every model tested on every chromosome
+        pv = pd.to_numeric(allrows["TWAS.P"], errors="coerce")
+        thresh = 0.05 / pv.notna().sum()
+        tops = pd.concat([pd.read_csv(out / "assoc" / f"{trait}.{c}.top", sep="\t", dtype=str) for c in info["chromosomes"]])
+        assert len(tops) == int((pv < thresh).sum()) >= 1
+    report = open(out / "post" / "bmi.chr6.report").read().splitlines()
+    head = report[0].split("\t")
+    assert head[-2:] == ["HIT.PHENOS", "GENE.PHENOS"] and len(report) >= 2
+    row = dict(zip(head, report[1].rstrip("\t").split("\t")))
+    assert int(row["HIT.GENES"]) == len(row["GENE.PHENOS"].split(";"))
+    assert (out / "hub" / "index.html").exists()

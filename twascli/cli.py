@@ -24,16 +24,21 @@ app = typer.Typer(
 
 
 
-@app.callback()
-def _root(
-    version: bool = typer.Option(False, "--version", help="Print the twascli version and exit."),
-) -> None:
-    """FUSION (TWAS) re-implemented in Python: same flags, same files, same numbers."""
-    if version:
+def _print_version(value: bool) -> None:
+    """--version: print the version and stop before any subcommand is looked for (exit 0)."""
+    if value:
         from twascli import __version__
 
         print(f"twascli {__version__}")
         raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", is_eager=True, expose_value=False,
+                                 callback=_print_version, help="Print the twascli version and exit."),
+) -> None:
+    """FUSION (TWAS) re-implemented in Python: same flags, same files, same numbers."""
 
 
 # Each subcommand lives in twascli/commands/<module>.py as a function of the same name plus a
@@ -46,6 +51,8 @@ COMMANDS = [
     ("make-score", "make_score"),
     ("compare-models", "compare_models"),
     ("hub", "hub"),
+    ("munge", "munge"),
+    ("export-weights", "export_weights"),
 ]
 
 
@@ -60,9 +67,24 @@ def _register() -> None:
 _register()
 
 
+def _r_numbers(argv: list[str]) -> list[str]:
+    """The subcommand's numeric option values in R notation (200e3) made plain (twascli.numflags)."""
+    import importlib
+
+    from twascli.numflags import normalize_argv
+
+    modules = dict(COMMANDS)
+    for i, tok in enumerate(argv):
+        if tok in modules:
+            func = getattr(importlib.import_module(f"twascli.commands.{modules[tok]}"), modules[tok])
+            return argv[: i + 1] + normalize_argv(argv[i + 1:], func)
+    return argv
+
+
 def run(argv: list[str]) -> int:
     """Run the CLI on ARGV and return the exit code (user errors: one line on stderr, exit 1)."""
     try:
+        argv = _r_numbers(argv)
         rc = app(args=argv, prog_name="twascli", standalone_mode=False)
     except TwasError as exc:
         print(f"ERROR: {exc}", file=sys.stderr)

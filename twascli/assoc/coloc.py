@@ -42,6 +42,14 @@ def run_coloc(opts, trait, entry, label, row, wmat, eqtl_cols, gene, cur_z,
         beta2 = trait.beta[gene.cols]
         var2 = trait.se[gene.cols] ** 2
         n_gwas = None
+        gaps = ~(np.isfinite(beta2) & np.isfinite(var2))
+        if gaps.any():
+            if getattr(opts, "coloc_beta_from_z", False):  # SNPs without BETA/SE (imputed): z/sqrt(N), 1/N
+                beta2, var2 = beta2.copy(), var2.copy()
+                beta2[gaps] = cur_z[gaps] / math.sqrt(opts.GWASN)
+                var2[gaps] = 1.0 / opts.GWASN
+            else:  # FUSION: coloc fails, the COLOC columns stay NA (said once per run)
+                result.coloc_gaps.append(str(entry["ID"]))
     else:
         beta2 = cur_z / math.sqrt(opts.GWASN)
         var2 = np.full(beta2.size, 1.0 / opts.GWASN)

@@ -21,7 +21,7 @@ import pandas as pd
 
 from twascli import rformat
 from twascli.core import twas
-from twascli.core.alleles import allele_codes, allele_qc, allele_qc_codes
+from twascli.core.alleles import allele_codes, allele_qc_codes
 from twascli.errors import TwasError
 from twascli.core.rstats import r_scale
 from twascli.io.plink import Genotypes, read_plink
@@ -64,11 +64,13 @@ class AssocOptions:
     perm_minp: float = 0.05
     coloc_P: float | None = None
     coloc_susie_P: float | None = None
+    coloc_beta_from_z: bool = False  # twascli: z/sqrt(GWASN) where the GWAS has no BETA/SE (imputed SNPs)
     GWASN: int | None = None
     PANELN: str | None = None
     digits: int | None = None  # twascli: significant digits of the output (FUSION: 3)
     seed: int = 1  # twascli: permutation RNG seed (FUSION's R run is unseeded)
     fix_true_alleles: bool = False  # twascli: read logical TRUE alleles in weight files as "T"
+    match_by: str = "auto"  # twascli: GWAS-to-panel SNP matching (rsid, position, auto)
 
 
 SCALED_CHUNK = 1024  # panel SNPs scale()d together and cached as one block
@@ -119,6 +121,9 @@ class TraitData:
     beta: np.ndarray | None
     se: np.ndarray | None
     snp_index: pd.Series  # SNP id -> .bim row, first occurrence among kept rows
+    found: np.ndarray | None = None  # bool per .bim row: the GWAS has this SNP id
+    flip: np.ndarray | None = None  # bool per .bim row: GWAS alleles swapped relative to the panel
+    ambiguous: np.ndarray | None = None  # bool per .bim row: dropped as strand-ambiguous (A/T, C/G)
 
 
 class LDBlock:
@@ -175,8 +180,12 @@ def row_label(row: pd.Series) -> str:
 def validate_coloc(opts: AssocOptions, has_beta_se: bool, wgtlist: pd.DataFrame) -> None:
     """FUSION's up-front checks for --coloc_P / --coloc_susie_P."""
     if opts.coloc_P is None and opts.coloc_susie_P is None:
+        if opts.coloc_beta_from_z:
+            raise TwasError("--coloc_beta_from_z: needs --coloc_P or --coloc_susie_P")
         return
     gwasn_ok = opts.GWASN is not None and opts.GWASN >= 1
+    if opts.coloc_beta_from_z and not gwasn_ok:
+        raise TwasError("--coloc_beta_from_z needs --GWASN (the N of z/sqrt(N))")
     if opts.coloc_susie_P is not None and not gwasn_ok:
         raise TwasError("--GWASN flag required to be positive integer for coloc.susie analysis")
     if opts.coloc_susie_P is None and not has_beta_se and not gwasn_ok:
@@ -214,7 +223,8 @@ def align_trait(bim: pd.DataFrame, ss: SumStats) -> TraitData:
     a2 = bim["a2"].to_numpy(dtype=object).copy()
     a1[found] = ss.a1[idx[found]]
     a2[found] = ss.a2[idx[found]]
-    keep, flip = allele_qc(a1, a2, bim["a1"].to_numpy(), bim["a2"].to_numpy())
+    c1, c2 = allele_codes(a1), allele_codes(a2)
+    keep, flip = allele_qc_codes(c1, c2, allele_codes(bim["a1"].to_numpy()), allele_codes(bim["a2"].to_numpy()))
     sign = np.where(flip, -1.0, 1.0)
 
     def aligned(values: np.ndarray | None, signed: bool) -> np.ndarray | None:
@@ -231,6 +241,9 @@ def align_trait(bim: pd.DataFrame, ss: SumStats) -> TraitData:
         beta=aligned(ss.beta, True),
         se=aligned(ss.se, False),
         snp_index=_first_index(bim["snp"].to_numpy()[rows], rows),
+        found=found,
+        flip=flip & found & keep,
+        ambiguous=(c1 < 4) & (c2 < 4) & (c1 + c2 == 3),
     )
 
 
@@ -249,6 +262,10 @@ def prepare_gene(ref: RefPanel, model: WeightModel, ld_lookup: Callable | None =
     w2 = allele_codes(model.snps["a2"].to_numpy()[matched])
     _, flip = allele_qc_codes(w1, w2, ref.a1[cols], ref.a2[cols])
     wmat[flip, :] *= -1.0
+    if model.models == ["predictdb"] and cols.size:  # allele-count weights: see io/predictdb.py
+        from twascli.io.predictdb import panel_scaled
+
+        wmat = panel_scaled(wmat, ref.geno.imputed(cols).std(axis=0, ddof=1))
     names = model.wgt_rownames if model.wgt_rownames is not None else snp_ids
     block = None
     if cols.size:
@@ -301,6 +318,8 @@ class AssocResult:
     n_total: int
     susie_summary: list[pd.DataFrame] = field(default_factory=list)
     susie_results: list[pd.DataFrame] = field(default_factory=list)
+    gene_logs: list[list[str]] = field(default_factory=list)
+    coloc_gaps: list[str] = field(default_factory=list)  # genes whose COLOC lacks BETA/SE at some SNPs  # FUSION's warnings of each gene, list order
 
 
 def output_columns(opts: AssocOptions) -> list[str]:
@@ -398,6 +417,7 @@ class GeneTester:
             if self._populated[index] and hsq is not None:
                 row["HSQ"] = float(np.asarray(hsq).ravel()[0])
             self.result.rows.append(row)
+            self.result.gene_logs.append(self._logs[index])
             for line in self._logs[index]:
                 self.out_log(line)
         self._rows.clear()
@@ -486,7 +506,7 @@ class GeneTester:
             row["EQTL.Z"] = float(wmat[top_eqtl, e])
             row["EQTL.GWAS.Z"] = float(cur_z[top_eqtl])
             if opts.caviar:
-                write_caviar(opts.out, str(entry["ID"]), ld, wmat[:, e], cur_z, gene.snp_ids)
+                write_caviar(opts.out, str(entry["ID"]), ld, wmat[:, e], cur_z, gene.snp_ids, 3 if opts.digits is None else opts.digits)
 
         top_gwas = twas.first_argmax(cur_z * cur_z)
         if not failed and top_gwas is not None:
@@ -557,18 +577,22 @@ class GeneTester:
         return False
 
 
-def write_caviar(out: str, gene_id: str, ld, eqtl_z, gwas_z, snp_ids) -> None:
-    """eCAVIAR inputs OUT.<ID>.CAVIAR.{LD,EQTL.Z,GWAS.Z} as FUSION writes them (3 digits)."""
+def write_caviar(out: str, gene_id: str, ld, eqtl_z, gwas_z, snp_ids, digits: int = 3) -> None:
+    """eCAVIAR inputs OUT.<ID>.CAVIAR.{LD,EQTL.Z,GWAS.Z} as FUSION writes them (3 digits; --digits)."""
     from twascli.io.assoc_output import format_matrix_table, format_named_vector
     from twascli.io.atomic import atomic_write_text
 
     base = f"{out}.{gene_id}.CAVIAR"
-    atomic_write_text(base + ".LD", format_matrix_table(ld, digits=3, sep=" "))
-    atomic_write_text(base + ".EQTL.Z", format_named_vector(eqtl_z, snp_ids, digits=3))
-    atomic_write_text(base + ".GWAS.Z", format_named_vector(gwas_z, snp_ids, digits=3))
+    atomic_write_text(base + ".LD", format_matrix_table(ld, digits=digits, sep=" "))
+    atomic_write_text(base + ".EQTL.Z", format_named_vector(eqtl_z, snp_ids, digits=digits))
+    atomic_write_text(base + ".GWAS.Z", format_named_vector(gwas_z, snp_ids, digits=digits))
 
 
 def read_weight(wgt_file: str, fix_true_alleles: bool = False) -> WeightModel:
-    """One weight file (a one-line error naming it if unreadable)."""
+    """One weight file (a one-line error naming it if unreadable), or a PredictDB gene 'DB:GENE'."""
+    from twascli.io import predictdb
+
+    if predictdb.split_member(wgt_file):
+        return predictdb.member(wgt_file)
     return read_wgt_rdat(wgt_file, true_as_t=fix_true_alleles)
 

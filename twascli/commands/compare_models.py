@@ -20,6 +20,13 @@ def compare_models(
     window: int = typer.Option(500000, "--window", help="Window around pos1 features to take"),
 ) -> None:
     """Print one tab-separated line per pair of nearby models (WGT paths as written in the lists)."""
+    from twascli.chrom import chr_file_prefix
+    from twascli.io.outguard import check_stdout
     from twascli.tools.compare_models import compare_models_run
 
+    from twascli.optcheck import check_count
+
+    check_count("--window", window)
+    ref = chr_file_prefix(ref_ld_chr, chr)
+    check_stdout([pos1, pos2, ref + ".bed", ref + ".bim", ref + ".fam"])
     sys.stdout.write(compare_models_run(pos1, pos2, chr, ref_ld_chr, window))

@@ -48,7 +48,15 @@ def compute_weights(
     # imported here so that other subcommands do not pay for scipy/glmnet start-up
     from twascli.weights.gene import CwOptions, compute_gene
     from twascli.weights.batch import read_batch_list, read_gene_table, run_batch
+    from twascli.weights.guard import guard_batch, guard_gene
 
+    from twascli.optcheck import check_count, check_fraction, check_p, check_range
+
+    check_p("--hsq_p", hsq_p)
+    check_fraction("--hsq_set", hsq_set)
+    check_count("--crossval", crossval)  # 0 or 1: no cross-validation, as in FUSION
+    check_count("--cis_window", cis_window)
+    check_range("--jobs", jobs, 1)
     opts = CwOptions(
         bfile=bfile or "", out=out, tmp=tmp, pheno=pheno, covar=covar, resid=resid, hsq_p=hsq_p,
         hsq_set=hsq_set, crossval=crossval, verbose=verbose, noclean=noclean, rn=rn,
@@ -60,6 +68,7 @@ def compute_weights(
         if genes is not None and not bfile:
             raise TwasError("--genes: needs --bfile (the genotypes of all genes)")
         gene_list = read_batch_list(batch) if batch is not None else read_gene_table(genes)  # type: ignore[arg-type]
+        guard_batch(opts, gene_list, [batch, genes])
         if batch is not None:
             opts.pheno = None  # each gene's phenotype comes from its PHENO column or .fam
         counts = run_batch(
@@ -74,6 +83,7 @@ def compute_weights(
         return
     if not bfile:
         raise TwasError("--bfile: required (the gene's PLINK genotype prefix)")
+    guard_gene(opts)
     # one gene runs in this process unless --jobs asks for more: a pool costs more than it saves
     # on one gene's enet fits (FUSION-style per-gene loops start one process per gene)
     compute_gene(opts, log=lambda s: (sys.stdout.write(s), sys.stdout.flush()), jobs=jobs or 1)

@@ -16,7 +16,7 @@ HELP = (
 def post_process(
     input: str = typer.Option(..., "--input", help="TWAS results from assoc-test (needs a TWAS.P column)"),
     out: str = typer.Option(..., "--out", help="Prefix of the output files"),
-    sumstats: Optional[str] = typer.Option(None, "--sumstats", help="LDSC-format summary statistics (not needed with --omnibus/--ldsc)"),
+    sumstats: Optional[str] = typer.Option(None, "--sumstats", help="Summary statistics, any format of README 'Input formats' (not needed with --omnibus/--ldsc)"),
     ref_ld_chr: str = typer.Option(..., "--ref_ld_chr", "--ref-ld-chr", help="Prefix of per-chromosome LD reference PLINK files"),
     chr: str = typer.Option(..., "--chr", help="Chromosome to analyse ('22' or 'chr22')"),
     minp_input: float = typer.Option(1.0, "--minp_input", "--minp-input", help="Only features with TWAS.P below this"),
@@ -38,10 +38,20 @@ def post_process(
     ldsc: bool = typer.Option(False, "--ldsc", help="Write LD scores to all features (disables everything else)"),
     save_loci: bool = typer.Option(False, "--save_loci", "--save-loci", help="Write each locus' conditional GWAS (OUT.loc_N.cond)"),
     verbose: int = typer.Option(1, "--verbose", help="0 = nothing, 1 = minimal, 2 = all"),
-    glist: Optional[str] = typer.Option(None, "--glist", help="twascli: genes for the plot track: hg19 (default; ./glist-hg19 if present), hg38, or a file CHR P0 P1 ID"),
+    glist: Optional[str] = typer.Option(None, "--glist", help="twascli: genes for the plot track: hg19, hg38, none, a file CHR P0 P1 ID or a GTF (default: the --mhc build's list, ./glist-hg19 if present for hg19; no track with --mhc none or a region)"),
+    mhc: Optional[str] = typer.Option(None, "--mhc", help="twascli: the study's genome: hg19 (default), hg38, none or CHR:START-END; picks the default --glist (post-process excludes no region, as FUSION)"),
+    pheno_map: Optional[str] = typer.Option(None, "--pheno_map", "--pheno-map", help="twascli: phenotype -> gene table (ID GENE [SYMBOL TISSUE MODALITY]): loci, reports and --omnibus count genes"),
+    gene_regex: Optional[str] = typer.Option(None, "--gene_regex", "--gene-regex", help="twascli: gene id = first group (or match) of this regex on each ID, e.g. '^([^:]+)'"),
     digits: Optional[int] = typer.Option(None, "--digits", help="twascli: significant digits in all outputs (FUSION: 2 in tables, 3 elsewhere)"),
     top1_single_snp: bool = typer.Option(False, "--top1_single_snp", "--top1-single-snp", help="twascli fix: predict top1 models from their top eQTL SNP only, as assoc-test does (FUSION's post-process weights every SNP by its eQTL z-score)"),
     fix_true_alleles: bool = typer.Option(False, "--fix_true_alleles", "--fix-true-alleles", help="twascli fix: read weight alleles that R stored as logical TRUE as 'T' (FUSION leaves them unmatched)"),
+    finemap: bool = typer.Option(False, "--finemap", help="twascli: FOCUS fine-mapping of each locus: OUT.loc_N.focus (PIPs, credible set), PIP columns in the reports, credible set marked in the plots"),
+    finemap_prior_prob: float = typer.Option(1e-3, "--finemap_prior_prob", "--finemap-prior-prob", help="FOCUS prior probability that a model is causal"),
+    finemap_max_genes: int = typer.Option(3, "--finemap_max_genes", "--finemap-max-genes", help="FOCUS maximum number of causal models in a configuration"),
+    finemap_credible: float = typer.Option(0.9, "--finemap_credible", "--finemap-credible", help="FOCUS credible-set level, in (0, 1)"),
+    finemap_ridge: float = typer.Option(0.0, "--finemap_ridge", "--finemap-ridge", help="FOCUS --ridge-term: add this to the LD diagonal (FOCUS's default 0.1; 0 keeps FUSION's z and correlation)"),
+    finemap_intercept: bool = typer.Option(False, "--finemap_intercept", "--finemap-intercept", help="FOCUS --intercept: regress out the average pleiotropic signal of the locus SNPs first"),
+    match_by: str = typer.Option("auto", "--match_by", "--match-by", help="twascli: match GWAS SNPs to the LD panel by rsid, position (chr:pos + alleles, either order) or auto (position when the GWAS ids are chr:pos)"),
 ) -> None:
     from twascli.post.run import PostOptions, run_post_process  # heavy: only when run
 
@@ -51,6 +61,9 @@ def post_process(
         plot=plot, plot_legend=plot_legend, plot_corr=plot_corr, plot_individual=plot_individual,
         plot_eqtl=plot_eqtl, plot_scatter=plot_scatter, report=report, omnibus=omnibus, omnibus_corr=omnibus_corr,
         eqtl_model=eqtl_model, ldsc=ldsc, save_loci=save_loci, verbose=verbose, glist=glist, digits=digits,
-        top1_single_snp=top1_single_snp, fix_true_alleles=fix_true_alleles,
+        top1_single_snp=top1_single_snp, fix_true_alleles=fix_true_alleles, finemap=finemap,
+        finemap_prior_prob=finemap_prior_prob, finemap_max_genes=finemap_max_genes, finemap_credible=finemap_credible,
+        finemap_intercept=finemap_intercept, finemap_ridge=finemap_ridge, match_by=match_by,
+        mhc=mhc, pheno_map=pheno_map, gene_regex=gene_regex,
     )
     run_post_process(opts)

@@ -17,8 +17,10 @@ def profile_weights(
     wgt_list: str = typer.Argument(..., metavar="LIST", help="File with one .wgt.RDat path per line"),
 ) -> None:
     """Print FUSION's weights profile for the files named in LIST."""
+    from twascli.io.outguard import check_stdout
     from twascli.tools.profile import profile_weights as run_profile
 
+    check_stdout([wgt_list])
     out, err = run_profile(wgt_list)
     sys.stdout.write(out)
     sys.stdout.flush()

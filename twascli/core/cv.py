@@ -150,8 +150,13 @@ def fit_weights(
 
 
 def _enet_task(args: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
-    """One FUSION weights.enet call (x, y, pre-drawn foldid); a picklable worker entry point."""
+    """One FUSION weights.enet call (x, y, pre-drawn foldid); a picklable worker entry point.
+
+    glmnet needs two or more SNPs: with one, enet's weights are NA (FUSION's R session stops
+    there), so the other models of the gene still get their weights."""
     x, y, foldid = args
+    if x.shape[1] < 2:
+        return np.full(x.shape[1], np.nan)
     return fusion_enet_weights(x, y, alpha=0.5, foldid=foldid)
 
 

@@ -58,6 +58,9 @@ def _elnet():
     import os
     import sys
 
+    if importlib.util.find_spec("glmnet") is None:
+        raise TwasError("TWASCLI_GLMNET=fortran: python-glmnet is not installed "
+                        "(pip install python-glmnet, or twascli's test extra)")
     try:
         mod = sys.modules.get("glmnet._glmnet")
         if mod is None:
@@ -71,7 +74,7 @@ def _elnet():
             else:
                 from glmnet import _glmnet as mod  # type: ignore[no-redef]
         _ELNET = mod.elnet
-    except Exception as exc:  # pragma: no cover - dependency is declared
+    except Exception as exc:  # pragma: no cover - a broken install
         raise TwasError(f"python-glmnet: cannot load its elnet solver ({exc})") from None
     return _ELNET
 

@@ -18,7 +18,9 @@ import pandas as pd
 
 from twascli.chrom import norm_chr
 from twascli.errors import TwasError
-from twascli.io.tables import read_table
+from twascli.genome import parse_mhc
+from twascli.hub.pages import fmt_g
+from twascli.io.tables import check_field_counts, read_table
 
 TRAIT_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 TABLE_COLUMNS = ("id", "name", "N", "description", "tags", "assoc", "post")
@@ -32,11 +34,11 @@ HIT_COLS = [
 ASSOC_REQUIRED = ["PANEL", "FILE", "ID", "CHR", "P0", "P1", "TWAS.Z", "TWAS.P"]
 REPORT_COLS = ["FILE", "CHR", "P0", "P1", "HIT.GENES", "JOINT.GENES", "BEST.TWAS.P", "BEST.SNP.P", "COND.SNP.P", "VAR.EXP"]
 LOCUS_MODEL_COLS = [
-    "ID", "PANEL", "P0", "P1", "HSQ", "MODEL", "MODELCV.R2", "TWAS.Z", "TWAS.P", "COLOC.PP4",
-    "JOINT", "JOINT.Z", "JOINT.P", "TOP.SNP.COR",
+    "ID", "PANEL", "P0", "P1", "HSQ", "EQTL.R2", "MODEL", "NWGT", "MODELCV.R2", "MODELCV.PV", "EQTL.GWAS.Z",
+    "TWAS.Z", "TWAS.P", "PIP", "CREDSET", "COLOC.PP3", "COLOC.PP4", "JOINT", "JOINT.Z", "JOINT.P", "TOP.SNP.COR",
 ]
-
-
+# Per-model facts of the assoc-test table that do not depend on the trait (shown on gene pages).
+MODEL_INFO_COLS = ["MODEL", "NWGT", "MODELCV.R2", "MODELCV.PV", "HSQ"]
 def chr_sort_key(chrom: str) -> tuple:
     """Natural chromosome order: 1..22, then X, Y, XY, MT, then anything else by name."""
     c = norm_chr(chrom)
@@ -243,7 +245,7 @@ def read_catalog(weights: list[str], profiles: list[str]) -> Catalog:
 
 
 _LISTINGS: dict[str, list[str]] = {}
-POST_RE = r"\.([^./]+)\.(report|joint_included\.dat|joint_dropped\.dat|loc_(\d+)\.(genes|cond\.csv|cond|pdf))$"
+POST_RE = r"\.([^./]+)\.(report|joint_included\.dat|joint_dropped\.dat|loc_(\d+)\.(genes|cond\.csv|cond|pdf|focus))$"
 
 
 def clear_listings() -> None:
@@ -311,7 +313,7 @@ def trait_inputs(spec: TraitSpec) -> list[str]:
         files.append(entry["report"])
         files += [entry[k] for k in ("joint_included", "joint_dropped") if k in entry]
         for n in sorted(entry["loci"]):
-            files += [entry["loci"][n][k] for k in ("genes", "cond.csv", "cond", "pdf") if k in entry["loci"][n]]
+            files += [entry["loci"][n][k] for k in ("genes", "cond.csv", "cond", "pdf", "focus") if k in entry["loci"][n]]
     return files
 
 
@@ -322,6 +324,9 @@ class TraitData:
     summary: dict
     manhattan: dict
     loci: list[dict]
+    z: np.ndarray | None = None  # per catalog model: TWAS Z as read (float64, so it prints as the file's text); NaN if untested
+    p: np.ndarray | None = None  # per catalog model: TWAS P (float32: thresholds only)
+    model_info: dict | None = None  # catalog index -> MODEL_INFO_COLS texts
 
 
 def _read_assoc(spec: TraitSpec) -> pd.DataFrame:
@@ -337,6 +342,7 @@ def _read_assoc(spec: TraitSpec) -> pd.DataFrame:
             if "is empty" in str(exc):
                 continue
             raise
+        check_field_counts(path, "assoc-test results")
         df.columns = [c.strip() for c in df.columns]
         df["MHC"] = "MHC" if mhc else None
         frames.append(df)
@@ -380,12 +386,16 @@ class _RowMatcher:
         return out
 
 
-def _read_report(path: str) -> list[dict]:
-    """A post-process .report (FUSION ends each data line with a tab, so split by hand)."""
+def _read_report(path: str) -> list[dict] | None:
+    """A post-process .report (FUSION ends each data line with a tab, so split by hand); None if empty.
+
+    An empty report (0 bytes: post-process found no locus) is skipped, as TWAS_HUB's
+    REPORT_SINGLE.R does when the report's file size is 0.
+    """
     with open(path, encoding="utf-8") as fh:
         lines = [ln.rstrip("\n") for ln in fh if ln.strip()]
     if not lines:
-        raise TwasError(f"{path}: post-process report is empty")
+        return None
     header = [h.strip() for h in lines[0].split("\t") if h.strip()]
     missing = [c for c in REPORT_COLS if c not in header]
     if missing:
@@ -442,12 +452,51 @@ def _read_cond_csv(path: str) -> dict:
     return {"snp": df["SNP"], "pos": pos, "gwas": col("GWAS.LOGP"), "cond": col("GWAS_cond.LOGP")}
 
 
-def load_trait(spec: TraitSpec, catalog: Catalog, pthresh: float | None, downloads: dict[str, tuple[str, int]]) -> TraitData:
+def _read_focus(path: str) -> dict:
+    """A fine-mapping .focus table: per model (FILE, or PANEL+ID) its PIP and credible-set flag, plus the null model's PIP."""
+    ft = _read_small(path, ["ID", "pips_pop1", "in_cred_set_pop1"], "fine-mapping (.focus)", "\t")
+    out: dict = {"by_file": {}, "by_key": {}, "null": None}
+    for i, gid in enumerate(ft["ID"]):
+        rec = (clean(ft["pips_pop1"][i]), ft["in_cred_set_pop1"][i].upper() in ("TRUE", "T", "1"))
+        if gid == "NULL.MODEL":
+            out["null"] = rec
+            continue
+        if "FILE" in ft:
+            out["by_file"][ft["FILE"][i]] = rec
+        out["by_key"][(ft["PANEL"][i] if "PANEL" in ft else "", gid)] = rec
+    return out
+
+
+def panel_counts(panels: list[str], z: np.ndarray, sig: np.ndarray, tested: np.ndarray) -> list[list]:
+    """Per panel: models tested, significant models, % significant and mean TWAS chi-square.
+
+    As the "Associations by panel" table of TWAS_HUB's REPORT_SINGLE.R (# hits, % hits/tests, avg chisq).
+    """
+    rows = []
+    arr = np.asarray(panels)
+    for panel in sorted(set(panels)):
+        keep = (arr == panel) & tested
+        n = int(keep.sum())
+        hits = int((sig & keep).sum())
+        chisq = float(np.mean(z[keep] ** 2)) if n else math.nan
+        rows.append([panel, str(n), str(hits), fmt_g(100.0 * hits / n) if n else None, fmt_g(chisq)])
+    return rows
+
+
+def load_trait(spec: TraitSpec, catalog: Catalog, pthresh: float | None, downloads: dict[str, tuple[str, int]],
+               mhc: str = "hg19", pmap=None) -> TraitData:
     """Parse one trait's assoc-test and post-process outputs into its summary, Manhattan and loci.
 
     PTHRESH is the significance level (None: Bonferroni 0.05 / models tested); DOWNLOADS maps
-    input paths to (site-relative copy, size) for the locus pages' links.
+    input paths to (site-relative copy, size) for the locus pages' links. MHC is the --mhc
+    setting: rows of FUSION's .dat.MHC files and rows inside the region are shown but not counted
+    (FUSION's post-process leaves them out); with 'none' every row counts. PMAP maps phenotype
+    IDs to genes (twascli.phenos), so gene counts count genes.
     """
+    from twascli.phenos import PhenoMap
+
+    pmap = pmap or PhenoMap()
+    region = parse_mhc(mhc)
     dat = _read_assoc(spec)
     z = pd.to_numeric(dat["TWAS.Z"], errors="coerce").to_numpy(float)
     p = pd.to_numeric(dat["TWAS.P"], errors="coerce").to_numpy(float)
@@ -456,6 +505,16 @@ def load_trait(spec: TraitSpec, catalog: Catalog, pthresh: float | None, downloa
     thr = pthresh if pthresh is not None else (0.05 / n_tested if n_tested else 0.0)
     for c in ("PANEL", "ID", "FILE", "CHR"):
         dat[c] = dat[c].astype(str).str.strip()
+
+    p0 = pd.to_numeric(dat["P0"], errors="coerce").to_numpy(float)
+    p1 = pd.to_numeric(dat["P1"], errors="coerce").to_numpy(float)
+    with np.errstate(invalid="ignore"):
+        is_mhc = region.mask(dat["CHR"].to_numpy(), p0, p1)
+    if region.region is not None:
+        is_mhc |= dat["MHC"].notna().to_numpy()
+    dat["MHC"] = np.where(is_mhc, "MHC", None)
+    gene_of = [pmap.gene(g) for g in dat["ID"]]
+    notes: list[str] = []
 
     # joint / conditional status from the post-process outputs
     joint = [None] * len(dat)
@@ -473,8 +532,13 @@ def load_trait(spec: TraitSpec, catalog: Catalog, pthresh: float | None, downloa
             for i, r in enumerate(rows):
                 if r >= 0:
                     joint[r], jz[r], jp[r] = status, clean(jt[zc][i]), clean(jt[pc][i])
-        for rep in _read_report(entry["report"]):
+        reports = _read_report(entry["report"])
+        if reports is None:
+            notes.append(f"{os.path.basename(entry['report'])} is empty (no locus on chromosome {chrom}): skipped")
+            continue
+        for rep in reports:
             files = entry["loci"].get(rep["N"], {})
+            focus = _read_focus(files["focus"]) if "focus" in files else None
             lid = f"{chrom}_{rep['N']}"
             models = []
             if "genes" in files:
@@ -483,36 +547,52 @@ def load_trait(spec: TraitSpec, catalog: Catalog, pthresh: float | None, downloa
                 for i, r in enumerate(rows):
                     rec = {c: clean(gt[c][i]) if c in gt else None for c in LOCUS_MODEL_COLS}
                     rec["JOINT"] = "joint" if rec["JOINT"] == "TRUE" else "cond"
+                    rec["GENE"] = pmap.gene(rec["ID"])
+                    if focus is not None:
+                        fr = focus["by_file"].get(gt["FILE"][i]) or focus["by_key"].get((rec["PANEL"] or "", rec["ID"]))
+                        if fr is not None:
+                            rec["PIP"], rec["CREDSET"] = fr[0], "yes" if fr[1] else None
                     if r >= 0:
                         rec["PANEL"] = rec["PANEL"] or clean(dat["PANEL"].iat[r])
                         locus_of[r] = lid
                         rec["JOINT.Z"], rec["JOINT.P"] = jz[r], jp[r]
                         rec["JOINT"] = joint[r] or rec["JOINT"]
                     models.append(rec)
+            jg = sorted({pmap.gene(m["ID"]) for m in models if m["JOINT"] == "joint"})
             loci.append({
                 "id": lid, "chr": norm_chr(rep["CHR"]), "n": rep["N"],
                 **{c: clean(rep[c]) for c in REPORT_COLS if c != "FILE"},
                 "models": models,
-                "joint_genes": sorted({m["ID"] for m in models if m["JOINT"] == "joint"}),
+                "joint_genes": jg,
+                "n_joint_genes": str(len(jg)) if models else None,
+                "null_pip": (focus["null"] or (None, False))[0] if focus else None,
+                "null_credset": bool(focus and focus["null"] and focus["null"][1]),
                 "cond": _read_cond_csv(files["cond.csv"]) if "cond.csv" in files else None,
                 "files": [list(downloads[f]) for k, f in sorted(files.items()) if f in downloads],
             })
 
     dat["JOINT"], dat["JOINT.Z"], dat["JOINT.P"], dat["LOCUS"] = joint, jz, jp, locus_of
-    hit = tested & (p < thr)
+    hit_all = tested & (p < thr)
+    hit = hit_all & ~is_mhc
     in_locus = np.array([x is not None for x in locus_of], dtype=bool)
-    show = np.flatnonzero(hit | in_locus)
+    show = np.flatnonzero(hit_all | in_locus)
     show = show[np.argsort(p[show], kind="stable")]
     hits = [[clean(dat[c].iat[i]) for c in HIT_COLS] for i in show]
-    for row, i in zip(hits, show):
-        row[HIT_COLS.index("MHC")] = "MHC" if dat["MHC"].iat[i] else None
     sig = [bool(hit[i]) for i in show]
+    mhc_sig = [bool(hit_all[i] and is_mhc[i]) for i in show]
 
     # Manhattan: signed -log10 P of every tested model, aligned with the catalog where possible
     cidx = catalog.lookup(dat["PANEL"], dat["ID"], dat["FILE"])
     mlp = signed_mlog10p(z, p)
     vec: list = [None] * len(catalog)
     extra = []
+    zc = np.full(len(catalog), np.nan)
+    pc = np.full(len(catalog), np.nan, dtype=np.float32)
+    model_info: dict[int, list] = {}
+    info_cols = [dat[c].tolist() for c in MODEL_INFO_COLS]
+    for i in np.flatnonzero(cidx >= 0):
+        zc[cidx[i]], pc[cidx[i]] = z[i], p[i]
+        model_info[int(cidx[i])] = [clean(col[i]) for col in info_cols]
     for i in np.flatnonzero(tested & np.isfinite(mlp)):
         v = round(float(mlp[i]), 2)
         if cidx[i] >= 0:
@@ -521,7 +601,8 @@ def load_trait(spec: TraitSpec, catalog: Catalog, pthresh: float | None, downloa
             pos = to_num(clean(dat["P0"].iat[i]))
             extra.append([norm_chr(dat["CHR"].iat[i]), int(pos) if math.isfinite(pos) else 0, dat["ID"].iat[i], dat["PANEL"].iat[i], v])
 
-    genes_hit = sorted({r[0] for r, s in zip(hits, sig) if s})
+    genes_hit = sorted({gene_of[i] for i, s in zip(show, sig) if s})
+    zt = z[tested & np.isfinite(z)]
     summary = {
         **spec.meta(),
         "n_tested": n_tested,
@@ -531,11 +612,22 @@ def load_trait(spec: TraitSpec, catalog: Catalog, pthresh: float | None, downloa
         "hit_genes": genes_hit,
         "n_loci": len(loci),
         "n_joint": sum(1 for j in joint if j == "joint"),
+        "n_joint_genes": len({gene_of[i] for i, j in enumerate(joint) if j == "joint"}),
+        "n_mhc_hits": int(sum(mhc_sig)),
+        "mhc": mhc,
+        "mean_chisq": float(np.mean(zt ** 2)) if len(zt) else None,
+        "panels": panel_counts(dat["PANEL"].tolist(), z, hit, tested & np.isfinite(z)),
+        "hit_gene_of": [gene_of[i] for i in show],
+        "notes": notes,
+        "has_post": bool(spec.post),
+        "top_idx": sorted({int(cidx[i]) for i in np.flatnonzero(hit) if cidx[i] >= 0}),
+        "joint_idx": sorted({int(cidx[i]) for i, j in enumerate(joint) if j == "joint" and cidx[i] >= 0 and hit[i]}),
         "hit_cols": HIT_COLS,
         "hits": hits,
         "sig": sig,
+        "mhc_sig": mhc_sig,
         "loci": [{k: v for k, v in loc.items() if k not in ("models", "cond", "files")} for loc in loci],
         "chroms": sorted({norm_chr(c) for c in dat["CHR"]}, key=chr_sort_key),
     }
     man = {"v": vec, "extra": extra, "thr": -math.log10(thr) if thr > 0 else None}
-    return TraitData(summary=summary, manhattan=man, loci=loci)
+    return TraitData(summary=summary, manhattan=man, loci=loci, z=zc, p=pc, model_info=model_info)

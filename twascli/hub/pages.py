@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import math
 import re
 
 SAFE_SLUG = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}$")
@@ -74,13 +75,22 @@ def tags_html(tags: list[str], root: str) -> str:
     return "".join(f'<a class="tag" href="{root}traits.html#tag={esc(t)}">{esc(t)}</a>' for t in tags)
 
 
-def page(site: str, title: str, kind: str, root: str, body: str, data: dict | None = None, active: str = "") -> str:
-    """A complete HTML page: top bar with search, BODY, footer, inline JSON data and hub.js."""
+def page(site: str, title: str, kind: str, root: str, body: str, data: dict | None = None, active: str = "",
+         nav_pages: list | None = None) -> str:
+    """A complete HTML page: top bar with search, BODY, footer, inline JSON data and hub.js.
+
+    The page's tables are also rendered here as plain HTML, so they read without JavaScript
+    (hub.js then replaces them with sortable, filterable ones).
+    """
     on = ' class="on"'
+    links = [("traits", "traits.html", "Traits"), ("genes", "genes.html", "Genes"), ("panels", "panels.html", "Panels")]
+    links += [(k, f"{k}.html", t) for k, t in (nav_pages or [])]
     nav = "".join(
-        f'<a href="{root}{href}"{on if active == key else ""}>{label}</a>'
-        for key, href, label in (("traits", "traits.html", "Traits"), ("genes", "genes.html", "Genes"))
+        f'<a href="{root}{esc(href)}"{on if active == key else ""}>{esc(label)}</a>'
+        for key, href, label in links
     )
+    for name, spec in ((data or {}).get("tables") or {}).items():
+        body = body.replace(f'<div data-table="{name}"></div>', f'<div data-table="{name}">{table_html(spec, root)}</div>')
     payload = f'<script id="page-data" type="application/json">{to_json(data)}</script>\n' if data is not None else ""
     return (
         "<!doctype html>\n"
@@ -100,6 +110,71 @@ def page(site: str, title: str, kind: str, root: str, body: str, data: dict | No
         f'<script src="{root}static/hub.js"></script>\n'
         "</body></html>\n"
     )
+
+
+def _cell_html(kind: str, v: object, spec: dict, root: str) -> str:
+    """One table cell as HTML (the server-side twin of hub.js renderCell)."""
+    if v is None or v == "" or v == []:
+        return '<td><span class="na">–</span></td>' if kind not in (N, "h") else '<td class="num"><span class="na">–</span></td>'
+    slugs = spec.get("slugs") or {}
+
+    def gene(g: str) -> str:
+        return f'<a href="{root}genes/{esc(slugs.get(g) or slug(g))}.html">{esc(g)}</a>'
+
+    if kind == N:
+        return f'<td class="num">{esc(fmt_num(v))}</td>'
+    if kind == "h":
+        return f'<td class="heat">{esc(fmt_num(v))}</td>'
+    if kind == G:
+        return f"<td>{gene(v)}</td>"
+    if kind == "G":
+        return "<td>" + ", ".join(gene(g) for g in v) + "</td>"
+    if kind == T:
+        return f'<td><a href="{root}traits/{esc(v)}.html">{esc((spec.get("names") or {}).get(v, v))}</a></td>'
+    if kind == L:
+        return f'<td><a href="{root}{esc(v[1])}">{esc(v[0])}</a></td>'
+    if kind == LL:
+        return "<td>" + ", ".join(f'<a href="{root}{esc(x[1])}">{esc(x[0])}</a>' for x in v) + "</td>"
+    if kind == J:
+        return f'<td><span class="badge {esc(v)}">{esc(v)}</span></td>'
+    if kind == TAGS:
+        return "<td>" + " ".join(f'<span class="tag">{esc(t)}</span>' for t in v) + "</td>"
+    if kind == "a":
+        return f'<td><a href="{root}{esc(v[0])}" download>{esc(human_size(v[1]))}</a></td>'
+    return f"<td>{esc(v)}</td>"
+
+
+def table_html(spec: dict, root: str) -> str:
+    """A table spec as a plain HTML table in its default order (what a reader without JavaScript sees)."""
+    cols = spec["cols"]
+    rows = spec["rows"]
+    if spec.get("sort"):
+        labels = [c[0] for c in cols]
+        if spec["sort"][0] in labels:
+            k = labels.index(spec["sort"][0])
+            num = cols[k][1] in (N, "h")
+
+            def key(r: list) -> tuple:
+                v = r[k]
+                if num:
+                    try:
+                        x = float(v)
+                        return (0, x * spec["sort"][1])
+                    except (TypeError, ValueError):
+                        return (1, 0.0)
+                return (0 if v not in (None, "") else 1, str(v))
+
+            rows = sorted(rows, key=key)
+    head = "".join(f'<th scope="col"{" class=num" if c[1] in (N, "h") else ""}>{esc(c[0])}</th>' for c in cols)
+    if rows:
+        mark = spec.get("mark")
+        k = [c[0] for c in cols].index(mark[0]) if mark and mark[0] in [c[0] for c in cols] else -1
+        body = "".join(("<tr class=\"" + esc(mark[2]) + "\">" if k >= 0 and r[k] == mark[1] else "<tr>")
+                       + "".join(_cell_html(c[1], v, spec, root) for c, v in zip(cols, r)) + "</tr>" for r in rows)
+    else:
+        body = f'<tr><td colspan="{len(cols)}" class="empty">{esc(spec.get("empty") or "None.")}</td></tr>'
+    tid = f' data-table-id="{esc(spec["id"])}"' if spec.get("id") else ""
+    return f'<div class="scroll"><table class="data"{tid}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
 
 
 def section(title: str, inner: str, sid: str = "", note: str = "") -> str:
@@ -129,6 +204,35 @@ def human_size(n: int) -> str:
         if n < 1000 or unit == "GB":
             return f"{n:.1f} {unit}"
     return f"{n:.1f} GB"
+
+
+INT_RE = re.compile(r"^[-+]?\d+$")
+NUM_RE = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
+
+
+def fmt_g(x: float | None) -> str | None:
+    """A number as the site shows it: 3 significant digits, scientific below 1e-3 (as hub.js fmtNum)."""
+    if x is None or not math.isfinite(x):
+        return None
+    a = abs(x)
+    if a == 0:
+        return "0"
+    if a < 1e-3:
+        mant, ex = f"{x:.2e}".split("e")
+        mant = mant.rstrip("0").rstrip(".")
+        return f"{mant}e{ex[0]}{int(ex[1:]):02d}"
+    if a >= 1000:
+        return str(round(x))
+    t = f"{x:.{max(0, 2 - math.floor(math.log10(a)))}f}"
+    return t.rstrip("0").rstrip(".") if "." in t else t
+
+
+def fmt_num(text: object) -> str:
+    """A number cell of a result file as shown: integers as written, other numbers by fmt_g, text unchanged."""
+    s = "" if text is None else str(text).strip()
+    if INT_RE.match(s) or not NUM_RE.match(s):
+        return s
+    return fmt_g(float(s)) or s
 
 
 def fmt_mb(p0: str | None, p1: str | None) -> str:

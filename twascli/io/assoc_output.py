@@ -7,7 +7,6 @@ import math
 import numpy as np
 
 from twascli import rformat
-from twascli.chrom import norm_chr
 from twascli.io.atomic import atomic_write_text
 
 
@@ -39,24 +38,29 @@ def format_table(columns: list[str], rows: list[dict], numeric: set[str], digits
     return "\n".join(lines) + "\n"
 
 
-def is_mhc(row: dict) -> bool:
-    """FUSION's MHC rule: chr6 with P0 > 26 Mb and P1 < 34 Mb ('chr6' counts as 6)."""
+def is_mhc(row: dict, mhc=None) -> bool:
+    """FUSION's MHC rule (chr6, P0 > 26 Mb, P1 < 34 Mb; 'chr6' counts as 6), or MHC's region
+    (a twascli.genome.Mhc from --mhc; `none` puts nothing in the MHC)."""
+    from twascli.genome import parse_mhc
+
     try:
-        return norm_chr(row["CHR"]) == "6" and float(row["P0"]) > 26e6 and float(row["P1"]) < 34e6
+        return bool((mhc or parse_mhc(None)).mask([row["CHR"]], [float(row["P0"])], [float(row["P1"])])[0])
     except (TypeError, ValueError):
         return False
 
 
 def write_assoc(out: str, columns: list[str], rows: list[dict], numeric: set[str], digits: int,
-                announce=None) -> bool:
-    """Write OUT (non-MHC rows) and, if any, OUT.MHC (calling ANNOUNCE first, as FUSION prints)."""
-    mhc = [is_mhc(r) for r in rows]
-    wrote_mhc = any(mhc)
+                announce=None, mhc=None) -> bool:
+    """Write OUT (non-MHC rows) and, if any, OUT.MHC (calling ANNOUNCE first, as FUSION prints).
+
+    MHC: the --mhc region (twascli.genome.Mhc; default FUSION's hg19 chr6:26-34 Mb)."""
+    in_mhc = [is_mhc(r, mhc) for r in rows]
+    wrote_mhc = any(in_mhc)
     if wrote_mhc:
         if announce is not None:
             announce()
-        atomic_write_text(out + ".MHC", format_table(columns, [r for r, m in zip(rows, mhc) if m], numeric, digits))
-    atomic_write_text(out, format_table(columns, [r for r, m in zip(rows, mhc) if not m], numeric, digits))
+        atomic_write_text(out + ".MHC", format_table(columns, [r for r, m in zip(rows, in_mhc) if m], numeric, digits))
+    atomic_write_text(out, format_table(columns, [r for r, m in zip(rows, in_mhc) if not m], numeric, digits))
     return wrote_mhc
 
 

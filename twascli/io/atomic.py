@@ -5,9 +5,15 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import threading
 from typing import IO, Iterator
 
 from twascli.errors import TwasError
+
+# Inside `all_or_nothing()`, finished files wait under their temp names and are renamed together
+# at the end, so that a run failing half-way leaves none of its outputs behind.
+_STAGED: list[list[tuple[str, str]]] = []
+_LOCK = threading.Lock()
 
 
 @contextlib.contextmanager
@@ -21,11 +27,35 @@ def atomic_open(path: str, mode: str = "w", **kwargs) -> Iterator[IO]:
         with os.fdopen(fd, mode, **kwargs) as handle:
             yield handle
         os.chmod(tmp, 0o666 & ~_umask())
+        with _LOCK:
+            if _STAGED:
+                _STAGED[-1].append((tmp, path))
+                return
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+@contextlib.contextmanager
+def all_or_nothing() -> Iterator[None]:
+    """Write every atomic output of the block at its end, or none of them if the block fails."""
+    with _LOCK:
+        _STAGED.append([])
+    try:
+        yield
+    except BaseException:
+        with _LOCK:
+            staged = _STAGED.pop()
+        for tmp, _ in staged:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        raise
+    with _LOCK:
+        staged = _STAGED.pop()
+    for tmp, path in staged:
+        os.replace(tmp, path)
 
 
 def _umask() -> int:

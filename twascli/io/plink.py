@@ -21,15 +21,7 @@ FAM_COLUMNS = ["fid", "iid", "father", "mother", "sex", "pheno"]
 
 def _require(path: str) -> None:
     if not os.path.exists(path):
-        raise TwasError(f"{path}: file not found{pgen_hint(path)}")
-
-
-def pgen_hint(path: str) -> str:
-    """A hint when a PLINK 2 fileset stands where a PLINK 1 one was expected."""
-    stem = path.rsplit(".", 1)[0]
-    if path.endswith((".bed", ".bim", ".fam")) and os.path.exists(stem + ".pgen"):
-        return f" ({stem}.pgen is PLINK 2: convert it with plink2 --pfile {stem} --make-bed --out {stem})"
-    return ""
+        raise TwasError(f"{path}: file not found")
 
 
 def _read_columns(path: str, kind: str, names: list[str]) -> pd.DataFrame:
@@ -43,6 +35,22 @@ def _read_columns(path: str, kind: str, names: list[str]) -> pd.DataFrame:
         raise TwasError(f"{path}: expected {len(names)} columns in a {kind} file, found {df.shape[1]}")
     df.columns = names
     return df
+
+
+def plink_files(prefix: str) -> list[str]:
+    """The three files of the panel PREFIX: .bed/.bim/.fam, or .pgen/.pvar/.psam for PLINK 2."""
+    if not os.path.exists(prefix + ".bed") and os.path.exists(prefix + ".pgen"):
+        return [prefix + ext for ext in (".pgen", ".pvar", ".psam")]
+    return [prefix + ext for ext in (".bed", ".bim", ".fam")]
+
+
+def read_variants(prefix: str) -> pd.DataFrame:
+    """The variant table of the panel PREFIX as a .bim (from its .pvar for PLINK 2)."""
+    if not os.path.exists(prefix + ".bed") and os.path.exists(prefix + ".pgen"):
+        from twascli.io.pgen import read_pvar
+
+        return read_pvar(prefix + ".pvar")
+    return read_bim(prefix + ".bim")
 
 
 def read_bim(path: str) -> pd.DataFrame:
@@ -84,8 +92,13 @@ class Genotypes:
 def read_plink(prefix: str, bim: pd.DataFrame | None = None) -> Genotypes:
     """Read PREFIX.bed/.bim/.fam once; dosage counts the .bim A1 allele.
 
-    BIM may be the already-read PREFIX.bim, so that it is not parsed twice.
+    BIM may be the already-read PREFIX.bim, so that it is not parsed twice. A PLINK 2 fileset
+    (PREFIX.pgen/.pvar/.psam, no .bed) is read by io/pgen.py instead, with the same conventions.
     """
+    if not os.path.exists(prefix + ".bed") and os.path.exists(prefix + ".pgen"):
+        from twascli.io.pgen import read_pgen
+
+        return read_pgen(prefix, bim)
     for ext in (".bed", ".bim", ".fam"):
         _require(prefix + ext)
     if bim is None:

@@ -535,7 +535,8 @@ def _r_na_bits(values: np.ndarray) -> np.ndarray:
 
 
 def _floats(obj: Any) -> np.ndarray:
-    """as.numeric() of a vector as float64 (NA -> NaN; factors through their labels)."""
+    """as.numeric() of a vector as float64 (NA -> R's NA_real_, as R converts it; factors through
+    their labels). A logical/integer NA must stay NA, not NaN: profile_wgt.R prints 'NA' for it."""
     if obj is None:
         return np.zeros(0)
     if obj.kind == _REALSXP:
@@ -544,7 +545,7 @@ def _floats(obj: Any) -> np.ndarray:
         if obj.kind == _INTSXP and "factor" in obj.classes():
             return np.array([np.nan if t is None else float(t) for t in _texts(obj)])
         out = obj.value.astype(np.float64)
-        out[obj.value == _NA_INT] = np.nan
+        out.view(np.uint64)[obj.value == _NA_INT] = _R_NA_BITS | _QUIET_BIT
         return out
     if obj.kind == _STRSXP:
         return np.array([np.nan if t is None else float(t) for t in obj.value])

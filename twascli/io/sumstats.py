@@ -1,4 +1,5 @@
-"""GWAS summary statistics: SNP A1 A2 Z required; BETA, SE, N optional; extra columns ignored."""
+"""GWAS summary statistics: FUSION's SNP A1 A2 Z (BETA, SE optional) read as FUSION does; any other
+format (io/gwas_formats.py) converted to it on the fly."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from twascli.errors import TwasError
-from twascli.io.tables import compression_of, read_table, to_float
+from twascli.io.gwas_formats import Conversion, convert, first_id_positional, first_line, is_vcf, positions_from_ids
+from twascli.io.tables import compression_of, is_stream, read_table, seekable, to_float
 
 
 @dataclass
@@ -29,6 +31,18 @@ class SumStats:
     beta: np.ndarray | None
     se: np.ndarray | None
     path: str
+    chrom: np.ndarray | None = None  # positions, when the file has them (matching by chr:pos)
+    pos: np.ndarray | None = None
+    n: np.ndarray | None = None  # per-SNP sample size, when the file has it
+    conversion: "Conversion | None" = None  # how a non-FUSION file was converted
+
+    @property
+    def n_median(self) -> float | None:
+        """Median of the per-SNP N (a trait's GWAS N for COLOC), None without an N column."""
+        if self.n is None or not np.isfinite(self.n).any():
+            return None
+        return float(np.nanmedian(self.n))
+    n_duplicates: int = 0  # rows dropped because their SNP id came earlier in the file
 
     @property
     def has_beta_se(self) -> bool:
@@ -70,10 +84,20 @@ def read_sumstats(path: str, snps: "PanelSnps | Iterable[str] | None" = None) ->
     filtered on its SNP column with numpy before any parsing; a problem in the kept rows is
     reported from a full read, as without SNPS.
     """
+    if is_stream(path):  # a pipe is read once, into a temporary file both readers below can use
+        with seekable(path) as copy:
+            try:
+                ss = read_sumstats(copy, snps)
+            except TwasError as exc:
+                raise TwasError(str(exc).replace(copy, path)) from None
+        ss.path = path
+        return ss
+    if not is_fusion_format(path):
+        return convert(path)
     if snps is not None and not isinstance(snps, PanelSnps):
         snps = PanelSnps(snps)
     df = _panel_rows(path, snps) if snps is not None else None
-    if df is not None:
+    if df is not None and (len(df) or not first_id_positional(path)):  # chr:pos ids: read them all
         try:
             return _sumstats_from_frame(df, path)
         except TwasError:
@@ -81,13 +105,26 @@ def read_sumstats(path: str, snps: "PanelSnps | Iterable[str] | None" = None) ->
     return _sumstats_from_frame(read_table(path, REQUIRED, "sumstats"), path)
 
 
+def is_fusion_format(path: str) -> bool:
+    """Whether PATH's header has FUSION's SNP A1 A2 Z columns (then read exactly as FUSION does).
+
+    A missing or empty file counts as FUSION's, so that its reader reports it as before.
+    """
+    if not os.path.exists(path):
+        return True
+    head = first_line(path)
+    return not head.strip() or (not is_vcf(head) and all(c in head.split() for c in REQUIRED))
+
+
 def _sumstats_from_frame(df: pd.DataFrame, path: str) -> SumStats:
+    n_rows = len(df)
     df = df.drop_duplicates(subset="SNP", keep="first")
     z = to_float(df, "Z", path, "sumstats").to_numpy()
     beta = to_float(df, "BETA", path, "sumstats").to_numpy() if "BETA" in df.columns else None
     se = to_float(df, "SE", path, "sumstats").to_numpy() if "SE" in df.columns else None
     if beta is None or se is None:
         beta = se = None
+    n = to_float(df, "N", path, "sumstats").to_numpy() if "N" in df.columns else None
     return SumStats(
         snp=df["SNP"].to_numpy(dtype=object),
         a1=df["A1"].str.upper().to_numpy(dtype=object),
@@ -96,6 +133,8 @@ def _sumstats_from_frame(df: pd.DataFrame, path: str) -> SumStats:
         beta=beta,
         se=se,
         path=path,
+        n=n,
+        n_duplicates=n_rows - len(df),
     )
 
 
@@ -133,7 +172,7 @@ def _panel_rows(path: str, snps: PanelSnps, chunk: int = 1 << 18) -> pd.DataFram
         return None
     text = raw[: end_header + 1] + b"".join(raw[starts[i]:ends[i]] + b"\n" for i in kept.tolist())
     try:
-        df = pd.read_csv(io.BytesIO(text), sep=r"\s+", dtype=str, keep_default_na=False)
+        df = pd.read_csv(io.BytesIO(text), sep=r"\s+", dtype=str, keep_default_na=False, encoding_errors="replace")
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError):
         return None
     if any(c not in df.columns for c in REQUIRED):
@@ -198,3 +237,52 @@ def align_to_snps(ss: SumStats, snps: np.ndarray) -> pd.DataFrame:
         out["SE"] = take(ss.se, np.nan)
     out["found"] = found
     return out
+
+
+def to_panel(ss: SumStats, bim: pd.DataFrame, mode: str = "auto") -> SumStats:
+    """SS with its SNP ids replaced by the panel's (BIM) where rows match by chr:pos and alleles.
+
+    --match_by MODE: 'rsid' (FUSION), 'position', or 'auto': by position when the ids are chr:pos
+    (or absent), else by id. A FUSION-format file with rsIDs is returned unchanged. Stops with one
+    line when the positions look like another genome build than the panel's.
+    """
+    from twascli.core import snpmatch
+
+    ids_positional = bool(len(ss.snp)) and positions_from_ids(ss.snp[:1000])[2].mean() > 0.5
+    if snpmatch.match_mode(mode, ids_positional) == "rsid" and (mode == "rsid" or ss.conversion is None):
+        return ss  # FUSION's matching, nothing else looked at
+    pc, pp, _ = positions_from_ids(ss.snp)
+    chrom, pos = ss.chrom, ss.pos
+    if chrom is None or pos is None:
+        chrom, pos = pc, pp
+    else:
+        chrom = np.where(np.isfinite(pos), chrom, pc)
+        pos = np.where(np.isfinite(pos), pos, pp)
+    how = snpmatch.match_mode(mode, ids_positional)
+    n_id = int(np.count_nonzero(pd.Index(bim["snp"]).isin(ss.snp)))
+    if how == "rsid":
+        if mode == "auto" and ss.conversion is not None and np.isfinite(pos).any():
+            rows, _ = snpmatch.by_position(chrom, pos, ss.a1, ss.a2, bim)
+            n_pos = int(np.count_nonzero(rows >= 0))
+            if n_pos >= 50 and n_id < 0.1 * n_pos:
+                raise TwasError(f"{ss.path}: {n_id} SNPs match the LD panel by id but {n_pos} by position: "
+                                "ids are of another kind than the panel's; use --match_by position")
+        return ss
+    if not np.isfinite(pos).any():
+        raise TwasError(f"{ss.path}: --match_by position: the file has no positions (CHR/POS columns or chr:pos ids)")
+    rows, site_hits = snpmatch.by_position(chrom, pos, ss.a1, ss.a2, bim)
+    matched = int(np.count_nonzero(rows >= 0))
+    snpmatch.check_build(ss.path, chrom, pos, bim, matched, site_hits)
+    if not ids_positional and n_id >= 50 and matched < 0.1 * n_id:
+        raise TwasError(f"{ss.path}: {matched} SNPs match the LD panel by position but {n_id} by rsID: "
+                        "the positions are probably on another genome build (use --match_by rsid)")
+    keep = rows >= 0
+    first = ~pd.Series(rows[keep]).duplicated(keep="first").to_numpy()  # one GWAS row per panel SNP
+    sel = np.flatnonzero(keep)[first]
+
+    def sub(a):
+        return None if a is None else np.asarray(a)[sel]
+
+    return SumStats(snp=bim["snp"].to_numpy(dtype=object)[rows[sel]], a1=ss.a1[sel], a2=ss.a2[sel], z=ss.z[sel],
+                    beta=sub(ss.beta), se=sub(ss.se), path=ss.path, chrom=sub(chrom), pos=sub(pos), n=sub(ss.n),
+                    conversion=ss.conversion)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
+import stat
+import tempfile
+from typing import Iterator
 
 import pandas as pd
 
@@ -22,12 +27,46 @@ def compression_of(path: str) -> str | None:
     return next((kind for magic, kind in _MAGIC.items() if head.startswith(magic)), None)
 
 
+def is_stream(path: str) -> bool:
+    """PATH is a pipe, process substitution (`<(zcat f.gz)`) or device: readable once, not seekable."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+@contextlib.contextmanager
+def seekable(path: str) -> Iterator[str]:
+    """PATH itself, or for a stream a temporary copy of its bytes (read once), removed afterwards."""
+    if not is_stream(path):
+        yield path
+        return
+    fd, tmp = tempfile.mkstemp(prefix="twascli-stream-")
+    try:
+        with open(path, "rb") as src, os.fdopen(fd, "wb") as dst:
+            shutil.copyfileobj(src, dst, 1 << 22)
+        yield tmp
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+
 def read_table(path: str, required: list[str], what: str, sep: str = r"\s+") -> pd.DataFrame:
-    """Read a headed text table (gzip allowed) as strings; check REQUIRED columns are present."""
+    """Read a headed text table (gzip allowed; a pipe too) as strings; check REQUIRED columns are present.
+
+    Bytes that are not UTF-8 (latin-1 free text, say) are replaced: only columns twascli uses matter."""
     if not os.path.exists(path):
         raise TwasError(f"{path}: {what} file not found")
+    if is_stream(path):
+        with seekable(path) as copy:
+            try:
+                return read_table(copy, required, what, sep)
+            except TwasError as exc:
+                raise TwasError(str(exc).replace(copy, path)) from None
     try:
-        df = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, compression=compression_of(path))
+        df = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, compression=compression_of(path),
+                         encoding_errors="replace")
     except pd.errors.EmptyDataError:
         raise TwasError(f"{path}: {what} file is empty") from None
     except (pd.errors.ParserError, UnicodeDecodeError, OSError, EOFError) as exc:
@@ -40,6 +79,23 @@ def read_table(path: str, required: list[str], what: str, sep: str = r"\s+") -> 
             f"(found: {' '.join(map(str, df.columns))})"
         )
     return df
+
+
+def check_field_counts(path: str, what: str, sep: str = "\t") -> None:
+    """Every line of a SEP-separated table has as many fields as its header (a file cut mid-row has not)."""
+    import gzip
+
+    opener = gzip.open if compression_of(path) == "gzip" else open
+    with opener(path, "rt", errors="replace") as handle:
+        width = None
+        for k, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            n = len(line.rstrip("\r\n").split(sep))
+            if width is None:
+                width = n
+            elif n != width:
+                raise TwasError(f"{path}: {what} line {k} has {n} of {width} fields (file cut short?)")
 
 
 def to_float(df: pd.DataFrame, col: str, path: str, what: str) -> pd.Series:

@@ -7,7 +7,7 @@ import os
 import numpy as np
 import pandas as pd
 
-from twascli.chrom import norm_chr
+from twascli.chrom import same_chr
 from twascli.errors import TwasError
 from twascli.io.tables import read_table, to_float
 
@@ -27,7 +27,7 @@ def read_weights_list(path: str) -> pd.DataFrame:
 
 def select_chr(wgtlist: pd.DataFrame, chrom: str) -> pd.DataFrame:
     """Rows of the weights list on chromosome CHROM ('chr6' and '6' match)."""
-    keep = wgtlist["CHR"].map(norm_chr) == norm_chr(chrom)
+    keep = wgtlist["CHR"].map(lambda c: same_chr(c, chrom))
     return wgtlist.loc[keep].reset_index(drop=True)
 
 

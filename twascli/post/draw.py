@@ -19,6 +19,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.textpath import text_to_path
 
+from twascli.chrom import chr_label
 from twascli.io.atomic import atomic_open
 
 STYLE = {
@@ -28,6 +29,7 @@ STYLE = {
 }
 GWAS_GREY = "#a6a6a6"
 COND_BLUE = "#3182bd"
+CRED_RED = "#d7301f"
 FONT_PT = 7.0
 ROW_IN = 0.2  # height of one gene row, inches
 FIG_W = 8.0
@@ -44,6 +46,7 @@ class GeneBox:
     kind: str  # joint | marginal | other
     panel_num: int | None = None
     panel_color: str | None = None
+    cred: bool = False  # in the FOCUS credible set (--finemap): red outline
 
 
 @dataclass
@@ -135,8 +138,8 @@ def _gene_track(ax, page: LocusPage, plot: LocusPlot, axis_w_in: float) -> None:
         a_v, b_v = max(a, x0), min(max(b, a + min_box), x1)
         if b_v < a_v:
             b_v = a_v + min_box
-        ax.add_patch(Rectangle((a_v, row - 0.3), b_v - a_v, 0.6, facecolor=fill, edgecolor=edge, linewidth=0.6,
-                               clip_on=False))
+        ax.add_patch(Rectangle((a_v, row - 0.3), b_v - a_v, 0.6, facecolor=fill,
+                               edgecolor=CRED_RED if g.cred else edge, linewidth=1.6 if g.cred else 0.6, clip_on=False))
         weight = "bold" if g.kind == "joint" else "normal"
         end_x = b_v
         if g.panel_num is not None:
@@ -177,7 +180,9 @@ def _page_figure(page: LocusPage, plot: LocusPlot) -> Figure:
     handles = [Patch(facecolor=STYLE["joint"][0], edgecolor=STYLE["joint"][1], label="jointly significant"),
                Patch(facecolor=STYLE["marginal"][0], edgecolor=STYLE["marginal"][1], label="marginally associated"),
                Patch(facecolor=STYLE["other"][0], edgecolor=STYLE["other"][1], label="other genes")]
-    fig.legend(handles=handles, loc="center left", bbox_to_anchor=(AX_LEFT / FIG_W, 1 - (title_in + 0.13) / height), ncol=3,
+    if any(g.cred for g in page.genes):
+        handles.append(Patch(facecolor="white", edgecolor=CRED_RED, linewidth=1.6, label="FOCUS credible set"))
+    fig.legend(handles=handles, loc="center left", bbox_to_anchor=(AX_LEFT / FIG_W, 1 - (title_in + 0.13) / height), ncol=len(handles),
                fontsize=7, frameon=False, handlelength=1.2, columnspacing=1.2)
     if plot.panels:
         ph = [Line2D([], [], marker="o", linestyle="", markerfacecolor=c, markeredgecolor="#4d4d4d",
@@ -198,7 +203,7 @@ def _page_figure(page: LocusPage, plot: LocusPlot) -> Figure:
     ax.tick_params(labelsize=7)
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(fontsize=7, loc="upper left", markerscale=2, handletextpad=0.2, framealpha=0.85, edgecolor="none")
-    xlabel = f"chr {plot.chrom} physical position (Mb)"
+    xlabel = f"{chr_label(plot.chrom, sep=' ')} physical position (Mb)"
     y += gwas_in
     if has_eqtl:
         ax.tick_params(labelbottom=True)

@@ -15,14 +15,14 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from twascli.chrom import norm_chr
+from twascli.chrom import chr_key
 from twascli.core.alleles import allele_qc
 from twascli.core.postproc import scaled_columns
 from twascli.core.rstats import r_scale
 from twascli.errors import TwasError
 from twascli.io import rdat
 from twascli.io.plink import Genotypes
-from twascli.io.sumstats import align_to_snps, read_sumstats
+from twascli.io.sumstats import align_to_snps, read_sumstats, to_panel
 from twascli.io.tables import read_table
 
 _NUM_RE = re.compile(r"^\s*[+-]?((\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|0[xX][0-9a-fA-F]+|inf(inity)?|nan)\s*$", re.I)
@@ -116,7 +116,7 @@ def read_features(path: str, chrom: str, minp: float, need: tuple[str, ...]) -> 
     if missing:
         raise TwasError(f"{path}: --input lacks column(s) {', '.join(missing)}")
     p = _floats(df["TWAS.P"])
-    on_chr = df["CHR"].map(norm_chr).to_numpy() == norm_chr(chrom) if "CHR" in df.columns else np.ones(len(df), bool)
+    on_chr = df["CHR"].map(chr_key).to_numpy() == chr_key(chrom) if "CHR" in df.columns else np.ones(len(df), bool)
     with np.errstate(invalid="ignore"):
         keep = on_chr & (p < minp) & ~np.isnan(p)
     df = df.loc[keep].reset_index(drop=True)
@@ -128,11 +128,6 @@ def read_features(path: str, chrom: str, minp: float, need: tuple[str, ...]) -> 
         z=num("TWAS.Z"), p=p[keep], p0=num("P0"), p1=num("P1"),
         model=col("MODEL"), panel=col("PANEL"), path=path,
     )
-
-
-def panel_dir_name(path: str) -> str:
-    """The weight file's folder name (FUSION's panel label in plots and the omnibus table)."""
-    return os.path.basename(os.path.dirname(str(path)))
 
 
 class SnpLookup:
@@ -166,9 +161,14 @@ class AlignedWeights:
 
 def load_aligned(path: str, genos: Genotypes, lookup: SnpLookup, fix_true_alleles: bool = False) -> AlignedWeights:
     """Read a .wgt.RDat, keep SNPs in the reference, flip weights of swapped alleles."""
-    if not os.path.exists(path):
+    from twascli.io import predictdb
+
+    if predictdb.split_member(path):
+        m = predictdb.member(path)
+    elif not os.path.exists(path):
         raise TwasError(f"{path}: weight file not found")
-    m = rdat.read_wgt_rdat(path, true_as_t=fix_true_alleles)
+    else:
+        m = rdat.read_wgt_rdat(path, true_as_t=fix_true_alleles)
     wgt = np.nan_to_num(np.asarray(m.wgt_matrix, dtype=float), nan=0.0)
     if wgt.ndim == 1:
         wgt = wgt[:, None]
@@ -180,16 +180,16 @@ def load_aligned(path: str, genos: Genotypes, lookup: SnpLookup, fix_true_allele
     bim = genos.bim
     _, flip = allele_qc(snps["a1"].to_numpy(), snps["a2"].to_numpy(), bim["a1"].to_numpy()[cols], bim["a2"].to_numpy()[cols])
     wgt[flip] *= -1.0
+    if m.models == [predictdb.MODEL] and cols.size:  # allele-count weights: see io/predictdb.py
+        wgt = predictdb.panel_scaled(wgt, genos.imputed(cols).std(axis=0, ddof=1))
     return AlignedWeights(cols, wgt, list(m.models), snps["pos"].to_numpy(dtype=float))
 
 
-def predict(genos: Genotypes, aw: AlignedWeights, model: str, top1_single: bool = False) -> np.ndarray | None:
-    """Predicted expression in the reference: scale()d genotypes times the MODEL weights.
+def model_weights(aw: AlignedWeights, model: str, top1_single: bool = False) -> np.ndarray | None:
+    """The MODEL column of AW (None when absent).
 
     FUSION's post-processing uses a top1 column as stored (every SNP's eQTL z-score);
-    TOP1_SINGLE keeps only the largest |weight|, as assoc-test does. Monomorphic reference SNPs
-    (NaN after scale()) contribute 0 instead of making the prediction NaN (where FUSION stops).
-    None when MODEL is not in the file.
+    TOP1_SINGLE keeps only the largest |weight|, as assoc-test does.
     """
     hits = [j for j, name in enumerate(aw.models) if name == model]
     if not hits:
@@ -200,6 +200,18 @@ def predict(genos: Genotypes, aw: AlignedWeights, model: str, top1_single: bool 
         top = int(np.argmax(w * w))
         single[top] = w[top]
         w = single
+    return w
+
+
+def predict(genos: Genotypes, aw: AlignedWeights, model: str, top1_single: bool = False) -> np.ndarray | None:
+    """Predicted expression in the reference: scale()d genotypes times the MODEL weights (model_weights).
+
+    Monomorphic reference SNPs (NaN after scale()) contribute 0 instead of making the prediction NaN
+    (where FUSION stops). None when MODEL is not in the file.
+    """
+    w = model_weights(aw, model, top1_single)
+    if w is None:
+        return None
     x = scaled_columns(genos.dosage, aw.cols)
     x = np.nan_to_num(x, nan=0.0)
     return x @ w
@@ -214,6 +226,8 @@ class Predicted:
     constant: np.ndarray  # bool over features: prediction constant (unusable)
     eqtl_pos: list[np.ndarray | None] = field(default_factory=list)
     eqtl_z: list[np.ndarray | None] = field(default_factory=list)
+    raw_sd: np.ndarray | None = None  # (m,) SD of the predictions before scale(): sqrt(w'Rw)
+    weights: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)  # (reference columns, non-zero weights)
 
 
 def predict_features(
@@ -228,6 +242,7 @@ def predict_features(
     used = np.zeros(len(genos.bim), dtype=bool)
     eq_pos: list[np.ndarray | None] = []
     eq_z: list[np.ndarray | None] = []
+    weights: list[tuple[np.ndarray, np.ndarray]] = []
     for i in range(m):
         path = str(feats.file[i])
         aw = load_aligned(path, genos, lookup, fix_true_alleles)
@@ -241,6 +256,9 @@ def predict_features(
         if pred is None:
             raise TwasError(f"{path}: weight file has no model '{model}' (MODEL column of --input)")
         ge[:, i] = pred
+        w = model_weights(aw, model, top1_single)
+        weights.append((aw.cols[w != 0], w[w != 0]))
+    raw_sd = ge.std(axis=0, ddof=1) if n > 1 else np.zeros(m)
     scaled = r_scale(ge) if m else ge
     constant = np.zeros(m, dtype=bool)
     if m:
@@ -250,16 +268,16 @@ def predict_features(
                 f"WARNING: {feats.file[i]}: predicted expression is constant in the LD reference "
                 "(no usable weight SNPs); feature left out of the analysis"
             )
-    return Predicted(scaled, used, constant, eq_pos, eq_z)
+    return Predicted(scaled, used, constant, eq_pos, eq_z, raw_sd, weights)
 
 
-def aligned_gwas_z(path: str, genos: Genotypes) -> np.ndarray:
+def aligned_gwas_z(path: str, genos: Genotypes, match_by: str = "auto") -> np.ndarray:
     """GWAS Z for every reference SNP (NaN when absent), sign-flipped where alleles are swapped.
 
     As in FUSION's post-processing, strand-ambiguous SNPs are kept (only flipped, never dropped).
     """
     bim = genos.bim
-    ss = read_sumstats(path, bim["snp"])
+    ss = to_panel(read_sumstats(path, bim["snp"]), bim, match_by)
     al = align_to_snps(ss, bim["snp"].to_numpy(dtype=object))
     found = al["found"].to_numpy()
     a1 = np.where(found, al["A1"].to_numpy(dtype=object), bim["a1"].to_numpy(dtype=object))
@@ -275,14 +293,33 @@ BUILTIN_GLISTS = {"hg19": "glist-hg19.txt", "hg38": "glist-hg38.txt"}
 
 
 def read_glist(spec: str, chrom: str) -> pd.DataFrame:
-    """Gene list for the plot track (CHR P0 P1 ID, no header): built-in hg19/hg38 or a file path."""
+    """Gene list for the plot track (CHR P0 P1 ID): built-in hg19/hg38, a file, or a GTF's gene records."""
     if spec in BUILTIN_GLISTS:
         ref = resources.files("twascli").joinpath("data", BUILTIN_GLISTS[spec])
         with resources.as_file(ref) as p:
             return _parse_glist(str(p), chrom)
     if not os.path.exists(spec):
-        raise TwasError(f"{spec}: gene list file not found (--glist takes hg19, hg38 or a file CHR P0 P1 ID)")
+        raise TwasError(f"{spec}: gene list file not found (--glist takes hg19, hg38, none, a file CHR P0 P1 ID or a GTF)")
+    if re.search(r"\.gtf(\.gz)?$", spec, re.IGNORECASE):
+        return _parse_gtf(spec, chrom)
     return _parse_glist(spec, chrom)
+
+
+def _parse_gtf(path: str, chrom: str) -> pd.DataFrame:
+    """The 'gene' records of a GTF on CHROM as CHR P0 P1 ID (ID: gene_name, else gene_id)."""
+    try:
+        df = pd.read_csv(path, sep="\t", header=None, dtype=str, comment="#", usecols=[0, 2, 3, 4, 8], quoting=3)
+    except (pd.errors.EmptyDataError, ValueError):
+        raise TwasError(f"{path}: --glist GTF needs 9 tab-separated columns") from None
+    df = df[(df[2] == "gene") & (df[0].map(chr_key) == chr_key(chrom))]
+    name = df[8].str.extract(r'gene_name "([^"]*)"')[0]
+    gid = df[8].str.extract(r'gene_id "([^"]*)"')[0]
+    try:
+        out = pd.DataFrame({"CHR": df[0], "P0": df[3].astype(np.int64), "P1": df[4].astype(np.int64),
+                            "ID": name.where(name.notna() & (name != ""), gid).fillna("")})
+    except ValueError:
+        raise TwasError(f"{path}: --glist GTF has non-integer gene start/end positions") from None
+    return out.reset_index(drop=True)
 
 
 def _parse_glist(path: str, chrom: str) -> pd.DataFrame:
@@ -297,7 +334,7 @@ def _parse_glist(path: str, chrom: str) -> pd.DataFrame:
     header = not str(df.iloc[0, 1]).lstrip("-").isdigit() if len(df) else False
     if header:
         df = df.iloc[1:]
-    df = df[df["CHR"].map(norm_chr) == norm_chr(chrom)].copy()
+    df = df[df["CHR"].map(chr_key) == chr_key(chrom)].copy()
     try:
         df["P0"] = df["P0"].astype(np.int64)
         df["P1"] = df["P1"].astype(np.int64)

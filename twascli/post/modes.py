@@ -10,14 +10,19 @@ from twascli import rformat
 from twascli.core import postproc as pp
 from twascli.io.atomic import atomic_open
 from twascli.io.plink import Genotypes
-from twascli.post.inputs import Features, SnpLookup, load_aligned, panel_dir_name, predict
+from twascli.post.inputs import Features, SnpLookup, load_aligned, predict
 from twascli.post.options import Digits, PostOptions
+from twascli.panels import panel_labels
 from twascli.post.results import Log, PostResult, write_output
 
 
-def run_omnibus(opts: PostOptions, feats: Features, genos: Genotypes, digits: Digits, log: Log, result: PostResult) -> None:
-    """--omnibus: per gene ID with several models, the pruned chi-square test (OUT.omnibus.pv, OUT.CORR.dat)."""
-    ids = [str(v) for v in feats.id]
+def run_omnibus(opts: PostOptions, feats: Features, genos: Genotypes, digits: Digits, log: Log, result: PostResult,
+                gene_of=str) -> None:
+    """--omnibus: per gene with several models, the pruned chi-square test (OUT.omnibus.pv, OUT.CORR.dat).
+
+    GENE_OF maps a feature ID to its gene (FUSION: the ID itself; a PhenoMap groups a gene's
+    phenotypes across modalities and tissues)."""
+    ids = [gene_of(str(v)) for v in feats.id]
     seen: set[str] = set()
     dup: dict[str, None] = {}  # unique(ID[duplicated(ID)]), in order
     for g in ids:
@@ -25,6 +30,7 @@ def run_omnibus(opts: PostOptions, feats: Features, genos: Genotypes, digits: Di
             dup[g] = None
         seen.add(g)
     lookup = SnpLookup(genos.bim["snp"].to_numpy(dtype=object))
+    labels = panel_labels(feats.file)
     corr_lines = ["GENE\tREF1\tREF2\tCORR\n"]
     pv_lines = ["GENE\tNUM.REF\tMIN.TWAS.P\tNUM.REF.PRUNED\tOMNIBUS.P\n"] if opts.omnibus_corr is None else []
     for g in dup:
@@ -46,7 +52,7 @@ def run_omnibus(opts: PostOptions, feats: Features, genos: Genotypes, digits: Di
                          f"not used in the omnibus test of {g}")
                 continue
             preds.append(pr)
-            names.append(panel_dir_name(feats.file[i]))
+            names.append(labels[str(feats.file[i])])
             kept.append(i)
         if len(kept) < 2:
             continue

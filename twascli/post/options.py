@@ -35,10 +35,20 @@ class PostOptions:
     ldsc: bool = False
     save_loci: bool = False
     verbose: int = 1
-    glist: str | None = None  # twascli: hg19 (default), hg38 or a CHR P0 P1 ID file
+    glist: str | None = None  # twascli: hg19, hg38, none, a CHR P0 P1 ID file or a GTF (default: see genome.default_glist)
+    mhc: str | None = None  # twascli: the study's MHC/build (hg19 default); picks the default gene list
+    pheno_map: str | None = None  # twascli: phenotype -> gene table (twascli.phenos)
+    gene_regex: str | None = None  # twascli: gene id = this regex's first group of the phenotype id
     digits: int | None = None  # twascli: significant digits everywhere (FUSION: 2 in tables, 3 elsewhere)
     top1_single_snp: bool = False  # twascli fix: top1 models predict from their top SNP only (as assoc-test)
     fix_true_alleles: bool = False  # twascli fix: weight alleles stored as logical TRUE read as "T"
+    finemap: bool = False  # twascli: FOCUS fine-mapping of each locus (OUT.loc_N.focus)
+    finemap_prior_prob: float = 1e-3  # FOCUS --prior-prob (numeric)
+    finemap_max_genes: int = 3  # FOCUS --max-genes
+    finemap_credible: float = 0.9  # FOCUS --credible-level
+    finemap_intercept: bool = False  # FOCUS --intercept
+    finemap_ridge: float = 0.0  # FOCUS --ridge-term (FOCUS's default 0.1; 0: FUSION's correlation)
+    match_by: str = "auto"  # twascli: GWAS-to-panel SNP matching (rsid, position, auto)
 
 
 @dataclass

@@ -6,10 +6,12 @@ import numpy as np
 import pandas as pd
 
 from twascli import rformat
+from twascli.chrom import chr_label
 from twascli.core import postproc as pp
 from twascli.io.plink import Genotypes
 from twascli.post.draw import GeneBox, LocusPage, LocusPlot, plot_corr_pdf
-from twascli.post.inputs import Features, Predicted, panel_dir_name
+from twascli.panels import panel_labels
+from twascli.post.inputs import Features, Predicted
 from twascli.post.options import Digits, PostOptions
 from twascli.post.results import LocusResult, Log, PostResult
 
@@ -46,13 +48,19 @@ def build_locus_plot(
 
     panels = None
     panel_of: dict[int, int] = {}
+    labels = panel_labels(feats.file)
     if opts.plot_legend is not None:
         chosen = feat_idx if opts.plot_legend == "all" else feat_idx[loc.joint[feat_idx]]
-        names = sorted({panel_dir_name(feats.file[i]) for i in chosen})
+        names = sorted({labels[str(feats.file[i])] for i in chosen})
         colors = [PANEL_COLORS[k % len(PANEL_COLORS)] for k in range(len(names))]
         panels = [(k + 1, nm, colors[k]) for k, nm in enumerate(names)]
         for i in chosen:
-            panel_of[int(i)] = names.index(panel_dir_name(feats.file[i]))
+            panel_of[int(i)] = names.index(labels[str(feats.file[i])])
+
+    cred = set()
+    if loc.finemap is not None:
+        fm = loc.finemap
+        cred = {int(i) for i, c in zip(fm.models, fm.res.in_cred_set) if c}
 
     def boxes(highlight: int | None) -> list:
         out = [GeneBox(a, b, name, "other") for a, b, name in others]
@@ -62,20 +70,20 @@ def build_locus_plot(
                 kind = "joint" if loc.joint[i] else "marginal"
             else:
                 kind = "joint" if str(feats.id[i]) == str(feats.id[highlight]) else "other"
-            label = _feature_label(feats, i) if dup_ids.get(str(feats.id[i]), 0) > 1 else str(feats.id[i])
+            label = _feature_label(feats, i, labels) if dup_ids.get(str(feats.id[i]), 0) > 1 else str(feats.id[i])
             pnum = panel_of.get(int(i))
             out.append(GeneBox(a, b, label, kind, None if pnum is None else pnum + 1,
-                               None if pnum is None else panels[pnum][2]))
+                               None if pnum is None else panels[pnum][2], int(i) in cred))
         return sorted(out, key=lambda g: min(g.start, g.end))
 
     s = loc.snp
     with np.errstate(divide="ignore"):
         logp = -np.log10(s.p)
         logp_cond = -np.log10(s.cond_p)
-    joint_names = [_feature_label(feats, i) for i in np.flatnonzero(loc.joint)]
+    joint_names = [_feature_label(feats, i, labels) for i in np.flatnonzero(loc.joint)]
     single = len(feat_idx) == 1
     pages = []
-    where = f"chr{opts.chr}:{pos_bp.min() / 1e6:.2f}-{pos_bp.max() / 1e6:.2f} Mb"
+    where = f"{chr_label(opts.chr)}:{pos_bp.min() / 1e6:.2f}-{pos_bp.max() / 1e6:.2f} Mb"
     title = f"Locus {loc.number} ({where})\njoint model: {', '.join(joint_names)}"
     eqtl = scatter = None
     if single:
@@ -100,15 +108,15 @@ def build_locus_plot(
                 l1 = xs.T @ pred.ge[:, i] / (genos.n - 1)
                 sc = (l1, s.z, float(feats.z[i]))
             pages.append(LocusPage(
-                f"Locus {loc.number} ({where})\nGWAS conditioned on {_feature_label(feats, i)} alone", boxes(i), pos_mb, logp, lc,
-                f"conditioned on {_feature_label(feats, i)}", eq, sc, eqtl_requested=opts.plot_eqtl,
+                f"Locus {loc.number} ({where})\nGWAS conditioned on {_feature_label(feats, i, labels)} alone", boxes(i), pos_mb, logp, lc,
+                f"conditioned on {_feature_label(feats, i, labels)}", eq, sc, eqtl_requested=opts.plot_eqtl,
                 scatter_requested=opts.plot_scatter,
             ))
     return LocusPlot(str(opts.chr), xlim, pages, panels)
 
 
-def _feature_label(feats: Features, i: int) -> str:
-    panel = panel_dir_name(feats.file[i])
+def _feature_label(feats: Features, i: int, labels: dict[str, str]) -> str:
+    panel = labels[str(feats.file[i])]
     return f"{feats.id[i]} ({panel})" if panel else str(feats.id[i])
 
 

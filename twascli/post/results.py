@@ -44,6 +44,7 @@ class LocusResult:
     snp_idx: np.ndarray  # reference columns of the locus SNPs
     snp: pp.SnpConditional
     top_snp_cor: np.ndarray  # per in-locus feature, rounded to 2 decimals
+    finemap: object | None = None  # post.finemap.LocusFinemap with --finemap
 
 
 @dataclass

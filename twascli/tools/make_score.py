@@ -51,6 +51,8 @@ def make_score_text(path: str, fix_true_alleles: bool = False) -> str:
     col = best_model_column(model, path)
     name = (model.cv_models or model.models)[col]
     w = np.asarray(model.wgt_matrix[:, col], dtype=np.float64)
+    if w.size and np.isnan(w).all():  # make_score.R prints NA rows or nothing: no usable score file
+        raise TwasError(f"{path}: every weight of the best model ({name}) is NA; no score file written")
     p = len(w)
     if name in ("lasso", "enet"):
         # R's logical index: NA weights select a row of NAs, as wgt.matrix[,best] != 0 does.

@@ -20,7 +20,7 @@ from twascli import rformat
 from twascli.cores import available_cores
 from twascli.chrom import norm_chr
 from twascli.weights.gene import (
-    CwOptions, CwResult, compute_gene, numeric_values, plink_chr_code, read_covar, read_genotypes,
+    CwOptions, CwResult, compute_gene, numeric_values, read_covar, read_genotypes,
 )
 from twascli.core.cv import parse_models
 from twascli.errors import TwasError
@@ -170,6 +170,26 @@ def read_expression(path: str) -> tuple[pd.Series, pd.DataFrame]:
     return keys, df.drop(columns=["FID", "IID"])
 
 
+def cis_window(geno: Genotypes, bg: BatchGene, win: int) -> Genotypes:
+    """GENO restricted to BG's cis window: its chromosome, P0 - WIN .. P1 + WIN (inclusive)."""
+    chrom = norm_chr(bg.chrom)
+    pos = geno.bim["pos"].to_numpy()
+    sel = (geno.bim["chr"].astype(str).map(norm_chr) == chrom).to_numpy() & (pos >= bg.p0 - win) & (pos <= bg.p1 + win)
+    if not sel.any():
+        raise TwasError(f"{bg.gene}: no SNP within the cis window of {bg.chrom}:{bg.p0}-{bg.p1}")
+    return Genotypes(geno.bim[sel].reset_index(drop=True), geno.fam, geno.dosage[:, sel])
+
+
+def _shared_bfiles(genes: list[BatchGene]) -> list[str]:
+    """--batch genotype files named by several genes that all give CHR P0 P1: read once, windowed."""
+    uses: dict[str, list[BatchGene]] = {}
+    for g in genes:
+        if g.bfile is not None:
+            uses.setdefault(g.bfile, []).append(g)
+    return [b for b, gs in uses.items()
+            if len(gs) > 1 and all(g.chrom is not None and g.p0 is not None and g.p1 is not None for g in gs)]
+
+
 def _run_batch_gene(args: tuple[int, BatchGene, CwOptions, str]) -> tuple[int, CwResult | None, str]:
     """Worker: one gene of a batch; returns (index, result or None, error text)."""
     import contextlib
@@ -187,15 +207,10 @@ def _run_batch_gene(args: tuple[int, BatchGene, CwOptions, str]) -> tuple[int, C
             if bg.bfile is not None:
                 opts.bfile = bg.bfile
                 opts.pheno = bg.pheno
+                if bg.bfile in _SHARED.get("shared_bfiles", {}):  # one file for many genes: cis SNPs only
+                    inputs["geno"] = cis_window(_SHARED["shared_bfiles"][bg.bfile], bg, _SHARED["window"])
             else:
-                geno: Genotypes = _SHARED["geno"]
-                chrom = norm_chr(bg.chrom)
-                win = _SHARED["window"]
-                sel = (geno.bim["chr"].astype(str).map(norm_chr) == chrom).to_numpy() & (
-                    geno.bim["pos"].to_numpy() >= bg.p0 - win) & (geno.bim["pos"].to_numpy() <= bg.p1 + win)
-                if not sel.any():
-                    raise TwasError(f"{bg.gene}: no SNP within the cis window of chr{chrom}:{bg.p0}-{bg.p1}")
-                inputs["geno"] = Genotypes(geno.bim[sel].reset_index(drop=True), geno.fam, geno.dosage[:, sel])
+                inputs["geno"] = cis_window(_SHARED["geno"], bg, _SHARED["window"])
                 keys, expr = _SHARED["expr"]
                 if bg.gene not in expr.columns:
                     raise TwasError(f"{bg.gene}: gene missing from the expression table")
@@ -246,6 +261,7 @@ def run_batch(
         if expression is None:
             raise TwasError("--genes needs --pheno: an expression table with header FID IID <gene ids>")
         _SHARED["expr"] = read_expression(expression)
+    _SHARED["shared_bfiles"] = {b: read_genotypes(b) for b in _shared_bfiles(genes)}
     if opts.covar is not None:
         fam_keys: set[str] = set()
         if "geno" in _SHARED:
@@ -285,13 +301,13 @@ def run_batch(
             continue
         chrom, p0, p1 = g.chrom, g.p0, g.p1
         if chrom is None or p0 is None or p1 is None:
-            from twascli.io.plink import read_bim
+            from twascli.io.plink import read_variants
 
-            bim = read_bim(g.bfile + ".bim")  # type: ignore[operator]
-            chrom = chrom or plink_chr_code(str(bim["chr"].iloc[0]))
+            bim = read_variants(g.bfile)  # type: ignore[arg-type]
+            chrom = chrom or str(bim["chr"].iloc[0])  # as the .bim spells it ('chr1' stays 'chr1')
             p0 = int(bim["pos"].min()) if p0 is None else p0
             p1 = int(bim["pos"].max()) if p1 is None else p1
-        pos_rows.append(f"{panel}/{g.gene}.wgt.RDat\t{g.gene}\t{norm_chr(chrom)}\t{p0}\t{p1}\t{panel}")
+        pos_rows.append(f"{panel}/{g.gene}.wgt.RDat\t{g.gene}\t{chrom}\t{p0}\t{p1}\t{panel}")
         prof_ids.append(g.gene)
         prof_res.append(res)
     atomic_write_text(out + ".pos", "WGT\tID\tCHR\tP0\tP1\tPANEL\n" + "".join(r + "\n" for r in pos_rows))

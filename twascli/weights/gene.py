@@ -40,7 +40,7 @@ from twascli.core.rstats import (
 from twascli.errors import TwasError
 from twascli.io.atomic import atomic_write_text
 from twascli.core.rstats import mean_impute
-from twascli.io.plink import Genotypes, read_plink
+from twascli.io.plink import Genotypes, plink_files, read_plink
 
 if TYPE_CHECKING:  # pragma: no cover
     from twascli.core.heritability import RemlResult
@@ -67,6 +67,10 @@ class CwOptions:
     save_hsq: bool = False
     models: str = "blup,lasso,top1,enet"
     seed: int = 1  # twascli: seed of PLINK-lasso lambda draws / BSLMM MCMC (FUSION: time-based)
+
+
+class ConstantPhenotype(TwasError):
+    """A gene whose phenotype has no variance: FUSION skips it (GCTA writes no .hsq) and exits 0."""
 
 
 @dataclass
@@ -216,9 +220,9 @@ def read_genotypes(prefix: str) -> Genotypes:
 
     twascli.io.plink decodes with numpy and starts no threads, so batch workers may fork.
     """
-    for ext in (".bed", ".bim", ".fam"):
-        if not os.path.exists(prefix + ext):
-            raise TwasError(f"{prefix}{ext}: input file does not exist")
+    for path in plink_files(prefix):  # PLINK 1, or PLINK 2 .pgen/.pvar/.psam
+        if not os.path.exists(path):
+            raise TwasError(f"{path}: input file does not exist")
     return read_plink(prefix)
 
 
@@ -246,7 +250,7 @@ def prepare_gene(
     pheno_df: pd.DataFrame | None = None, covar_df: tuple[pd.DataFrame, list[str]] | None = None,
 ) -> PreparedGene:
     """Step 1-2: read and match samples, --rn, covariates, and build FUSION's TMP data."""
-    needed = [] if geno is not None else [opts.bfile + ext for ext in (".bed", ".bim", ".fam")]
+    needed = [] if geno is not None else plink_files(opts.bfile)
     if opts.pheno is not None and pheno_df is None:
         needed.append(opts.pheno)
     if opts.covar is not None and covar_df is None:
@@ -258,6 +262,10 @@ def prepare_gene(
         geno = read_genotypes(opts.bfile)
     fam = geno.fam.reset_index(drop=True)
     fam_keys = fam["fid"] + " " + fam["iid"]
+    dup = fam_keys[fam_keys.duplicated()]
+    if len(dup):  # PLINK stops on such a .fam too (so FUSION fails)
+        raise TwasError(f"{opts.bfile}.fam: {len(dup)} duplicated sample id(s) (FID IID), first '{dup.iloc[0]}'; "
+                        "each sample must appear once")
     rows = np.arange(len(fam))
 
     # phenotype: --pheno matched to the .fam, or the .fam's own column 6
@@ -301,6 +309,9 @@ def prepare_gene(
         keep = m >= 0
         if not keep.any():
             raise TwasError(f"{opts.covar}: no sample (FID IID) in common with the phenotyped samples")
+        if not keep.all():  # FUSION drops them silently (GCTA/R merge)
+            print(f"WARNING : {opts.covar}: {int((~keep).sum())} of {keep.size} phenotyped samples have no "
+                  f"covariate row and were dropped ({int(keep.sum())} left)", file=sys.stderr)
         rows, y, y_gcta, m = rows[keep], y[keep], y_gcta[keep], m[keep]
         covar = cdf[[f"c{j}" for j in range(n_cov)]].to_numpy(dtype=np.float64)[m]
         bad = np.isnan(covar).any(axis=1)
@@ -310,7 +321,7 @@ def prepare_gene(
         raise TwasError(f"{opts.bfile}: only {rows.size} samples with phenotype (need at least 3)")
     if np.ptp(y) == 0:
         src = opts.pheno if pheno_from_file else opts.bfile + ".fam"
-        raise TwasError(f"{src}: the phenotype is constant across the {rows.size} samples")
+        raise ConstantPhenotype(f"{src}: the phenotype is constant across the {rows.size} samples")
     if covar is not None:
         resid, r2 = regress_out(y, covar)
         log(rformat.cat_str(r2, "variance in phenotype explained by covariates\n"))
@@ -324,7 +335,7 @@ def prepare_gene(
     as_written = (lambda v: v) if (pheno_from_file and not opts.rn and covar is None) else r_write_table_number
     y_fam = np.array([plink_fam_number(as_written(v)) for v in y_file])
     if np.ptp(y_fam) == 0:
-        raise TwasError(f"{opts.bfile}: the phenotype is constant after PLINK's 6-digit rounding")
+        raise ConstantPhenotype(f"{opts.bfile}: the phenotype is constant after PLINK's 6-digit rounding")
 
     sub_fam = fam.iloc[rows].reset_index(drop=True)
     founders = _founders(sub_fam)
@@ -409,7 +420,15 @@ def compute_gene(
     if not opts.crossval == opts.crossval:
         raise TwasError("--crossval: not a number")
 
-    prep = prepare_gene(opts, say, **inputs)
+    try:
+        prep = prepare_gene(opts, say, **inputs)
+    except ConstantPhenotype as exc:
+        # GCTA stops on a zero-variance phenotype, so FUSION finds no .hsq and skips the gene
+        # (exit 0); with --hsq_set FUSION would go on to all-NA results: twascli skips it too.
+        msg = (f"{tmp_name} does not exist, likely GCTA could not converge, skipping gene" if opts.hsq_set is None
+               else f"{tmp_name} : {exc} : skipping gene")
+        print(msg, file=sys.stderr)
+        return CwResult(status="skipped", message=f"{exc}: skipping gene")
 
     if opts.hsq_set is None:
         say("### Estimating heritability\n")
@@ -461,6 +480,9 @@ def compute_gene(
         if nfolds > n_tot:
             raise TwasError(f"--crossval {nfolds}: more folds than the {n_tot} samples")
         say(rformat.cat_str("### Performing", float(opts.crossval), "fold cross-validation\n"))
+    if "enet" in models and data.scaled.shape[1] < 2:
+        print(f"WARNING : {tmp_name}: enet needs 2 or more SNPs ({data.scaled.shape[1]} here): its weights "
+              "and CV are NA, the other models are fitted", file=sys.stderr)
     perf, wgt = train_models(data, models, nfolds, rng, jobs=jobs, log=(lambda s: say(s + "\n")))
     if nfolds:
         say(_fmt_cv_table(perf, models))

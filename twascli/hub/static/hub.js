@@ -68,6 +68,30 @@
   function num(v) { return v === null || v === undefined ? NaN : parseFloat(v); }
   function fmtP(mlog) { return Math.pow(10, -mlog).toExponential(2); }
   function fmtInt(n) { return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ','); }
+  /* A number cell as shown: integers as written; else 3 significant digits, scientific below 1e-3
+     (exponent with at least two digits, as R and Python print it). Same rule as pages.fmt_num. */
+  function fmtNum(v) {
+    var s = String(v).trim();
+    if (/^[-+]?\d+$/.test(s)) return s;
+    var x = parseFloat(s);
+    if (!isFinite(x) || !/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(s)) return s;
+    var a = Math.abs(x);
+    if (a === 0) return '0';
+    if (a < 1e-3) {
+      var m = x.toExponential(2).split('e');
+      var mant = m[0].replace(/\.?0+$/, ''), ex = parseInt(m[1], 10);
+      return mant + 'e' + (ex < 0 ? '-' : '+') + (Math.abs(ex) < 10 ? '0' : '') + Math.abs(ex);
+    }
+    if (a >= 1000) return String(Math.round(x));
+    return x.toPrecision(3).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
+  }
+  HUB.fmtNum = fmtNum;
+  function fmtSize(n) {
+    if (n < 1000) return n + ' B';
+    var u = ['kB', 'MB', 'GB'], k = -1;
+    do { n /= 1000; k++; } while (n >= 1000 && k < 2);
+    return n.toFixed(1) + ' ' + u[k];
+  }
   function showError(host, err) {
     host.textContent = '';
     host.appendChild(h('p', { class: 'error', text: 'Could not load data: ' + (err && err.message ? err.message : err) }));
@@ -82,6 +106,7 @@
     switch (type) {
       case 'T': return (spec.names && spec.names[v]) || v;
       case 'l': return v[0];
+      case 'a': return v[0];
       case 'L': return v.map(function (x) { return x[0]; }).join(' ');
       case 'G': return v.join(' ');
       case 't': return v.join(' ');
@@ -112,6 +137,7 @@
         });
         break;
       case 'j': td.appendChild(h('span', { class: 'badge ' + v, text: v })); break;
+      case 'a': td.appendChild(h('a', { href: ROOT + v[0], download: true, text: fmtSize(v[1]) })); break;
       case 't':
         v.forEach(function (tag) {
           td.appendChild(h('button', {
@@ -119,6 +145,13 @@
             onclick: function () { if (table.setTag) table.setTag(tag); }
           }));
         });
+        break;
+      case 'n': td.textContent = fmtNum(v); if (td.textContent !== String(v)) td.title = String(v); break;
+      case 'h':
+        td.className = 'heat' + (Math.abs(num(v)) >= 3.5 ? ' strong' : '');
+        td.textContent = fmtNum(v);
+        td.title = String(v);
+        td.style.background = heat(num(v));
         break;
       default: td.textContent = v;
     }
@@ -156,6 +189,8 @@
     }
     this.info = h('span', { class: 'info' });
     bar.appendChild(this.info);
+    this.live = h('span', { class: 'sr-only', 'aria-live': 'polite' });
+    bar.appendChild(this.live);
     if (spec.tsv && this.rows.length) {
       bar.appendChild(h('button', { type: 'button', class: 'btn', text: 'Download TSV', onclick: function () { self.download(); } }));
     }
@@ -173,18 +208,24 @@
   Table.prototype.drawHead = function () {
     var self = this;
     var tr = h('tr');
+    var sortBy = function (k) {
+      if (self.sortCol === k) self.sortDir = -self.sortDir;
+      else { self.sortCol = k; self.sortDir = 1; }
+      self.page = 0;
+      self.drawHead();
+      self.draw();
+      var th = self.thead.querySelectorAll('th')[k];
+      if (th) th.focus();
+      self.live.textContent = 'Sorted by ' + self.cols[k][0] + (self.sortDir > 0 ? ', ascending' : ', descending');
+    };
     this.cols.forEach(function (c, k) {
       var arrow = k === self.sortCol ? (self.sortDir > 0 ? ' \u25B2' : ' \u25BC') : '';
       tr.appendChild(h('th', {
-        class: (c[1] === 'n' ? 'num ' : '') + (k === self.sortCol ? 'sorted' : ''),
-        title: c[2] || null, 'data-col': c[0],
-        onclick: function () {
-          if (self.sortCol === k) self.sortDir = -self.sortDir;
-          else { self.sortCol = k; self.sortDir = c[1] === 'n' ? 1 : 1; }
-          self.page = 0;
-          self.drawHead();
-          self.draw();
-        }
+        class: (c[1] === 'n' || c[1] === 'h' ? 'num ' : '') + (k === self.sortCol ? 'sorted' : ''),
+        title: c[2] || null, 'data-col': c[0], tabindex: '0', scope: 'col',
+        'aria-sort': k === self.sortCol ? (self.sortDir > 0 ? 'ascending' : 'descending') : 'none',
+        onclick: function () { sortBy(k); },
+        onkeydown: function (e) { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); sortBy(k); } }
       }, [c[0] + arrow]));
     });
     this.thead.textContent = '';
@@ -206,7 +247,7 @@
       var dir = this.sortDir;
       var spec = this.spec;
       var key;
-      if (type === 'n') key = function (row) { return num(row.r[k]); };
+      if (type === 'n' || type === 'h') key = function (row) { return num(row.r[k]); };
       else if (type === 'j') key = function (row) { return { joint: 0, cond: 1 }[row.r[k]] === undefined ? NaN : { joint: 0, cond: 1 }[row.r[k]]; };
       else key = function (row) { return cellText(type, row.r[k], spec).toLowerCase(); };
       var keyed = rows.map(function (row) { return [key(row), row]; });
@@ -234,8 +275,9 @@
     var start = this.page * this.size;
     var shown = rows.slice(start, start + this.size);
     var frag = document.createDocumentFragment();
+    var mark = this.spec.mark, mk = mark ? this.cols.map(function (c) { return c[0]; }).indexOf(mark[0]) : -1;
     shown.forEach(function (row) {
-      var tr = h('tr');
+      var tr = h('tr', { class: mk >= 0 && row.r[mk] === mark[1] ? mark[2] : null });
       row.r.forEach(function (v, k) {
         tr.appendChild(renderCell(self.cols[k][1], v, self.spec, self));
       });
@@ -320,7 +362,7 @@
   function setupCanvas(host, height, label) {
     host.textContent = '';
     host.classList.add('plotwrap');
-    var width = Math.max(320, host.clientWidth || 800);
+    var width = Math.max(200, host.clientWidth || 800);
     var dpr = window.devicePixelRatio || 1;
     var cv = h('canvas', { width: Math.round(width * dpr), height: Math.round(height * dpr), role: 'img', 'aria-label': label || host.getAttribute('aria-label') || 'plot' });
     cv.style.width = width + 'px';
@@ -329,9 +371,32 @@
     tip.style.display = 'none';
     host.appendChild(cv);
     host.appendChild(tip);
+    touchable(cv);
     var ctx = cv.getContext('2d');
     ctx.scale(dpr, dpr);
     return { cv: cv, ctx: ctx, tip: tip, w: width, h: height };
+  }
+
+  /* Touch: a tap or a finger sliding over a plot shows the same tooltip as the mouse (the tap's
+     click, synthesised by the browser, then opens what was tapped); vertical scrolling still works. */
+  function touchable(cv) {
+    cv.style.touchAction = 'pan-y pinch-zoom';
+    var relay = function (e) {
+      var t = e.touches && e.touches[0];
+      if (!t) return;
+      cv.dispatchEvent(new MouseEvent('mousemove', { clientX: t.clientX, clientY: t.clientY, bubbles: true }));
+    };
+    cv.addEventListener('touchstart', relay, { passive: true });
+    cv.addEventListener('touchmove', relay, { passive: true });
+  }
+
+  /* Heatmap colour of a TWAS Z: blue (negative) to white to red (positive), saturating at |Z| = 6. */
+  function heat(z) {
+    if (!isFinite(z)) return '';
+    var a = Math.min(Math.abs(z) / 6, 1);
+    var c = z > 0 ? [217, 72, 15] : [25, 113, 194];
+    var mix = function (k) { return Math.round(255 + (c[k] - 255) * a); };
+    return 'rgb(' + mix(0) + ',' + mix(1) + ',' + mix(2) + ')';
   }
 
   function niceTicks(lo, hi, n) {
@@ -518,7 +583,7 @@
     var legend = h('div', { class: 'legend' }, [
       h('span', { class: 'sw', style: 'background:' + COL.pos }), 'significant, Z > 0 ',
       h('span', { class: 'sw', style: 'background:' + COL.neg }), 'significant, Z < 0 ',
-      h('span', { class: 'sw line', style: 'border-color:' + COL.thr }), 'threshold P = ' + (thrP > 0 ? (thrP < 1e-3 ? thrP.toExponential(2) : thrP.toPrecision(3)) : 'none') + ' ',
+      h('span', { class: 'sw line', style: 'border-color:' + COL.thr }), 'threshold P = ' + (thrP > 0 ? fmtNum(thrP) : 'none') + ' ',
       h('span', { class: 'count', text: fmtInt(pts.length) + ' models' })
     ]);
     host.parentNode.insertBefore(legend, host.nextSibling);
@@ -551,7 +616,7 @@
     function draw() {
       var ctx0 = document.createElement('canvas').getContext('2d');
       ctx0.font = '11px system-ui, sans-serif';
-      var W = Math.max(320, host.clientWidth || 800);
+      var W = Math.max(200, host.clientWidth || 800);
       var pw = W - M.l - M.r;
       var X = function (x) { return M.l + (x - state.lo) / (state.hi - state.lo) * pw; };
       // lay out model bars in rows so that bars and their labels do not overlap
@@ -674,10 +739,20 @@
   /* Gene page: TWAS Z of each significant association as horizontal bars. */
   function geneZ(host, z, names) {
     var rows = z.slice(0, 40);
-    var W = Math.max(320, host.clientWidth || 700), RH = 18, M = { l: 220, r: 20, t: 8, b: 26 };
+    var W = Math.max(200, host.clientWidth || 700), RH = 18, M = { l: 60, r: 20, t: 8, b: 26 };
     var H = M.t + rows.length * RH + M.b;
     var plot = setupCanvas(host, H, 'TWAS Z of each association');
     var ctx = plot.ctx;
+    ctx.font = '11px system-ui, sans-serif';
+    var labelOf = function (r) { return ((names && names[r[0]]) || r[0]) + ' \u00B7 ' + r[1]; };
+    var widest = 0;
+    rows.forEach(function (r) { widest = Math.max(widest, ctx.measureText(labelOf(r)).width); });
+    M.l = Math.min(Math.max(60, widest + 14), Math.round(W * 0.55));
+    var fit = function (label) {
+      if (ctx.measureText(label).width <= M.l - 10) return label;
+      while (label.length > 1 && ctx.measureText(label + '\u2026').width > M.l - 10) label = label.slice(0, -1);
+      return label + '\u2026';
+    };
     var zmax = 1;
     rows.forEach(function (r) { zmax = Math.max(zmax, Math.abs(num(r[2])) || 0); });
     zmax *= 1.1;
@@ -694,14 +769,32 @@
       ctx.fillStyle = v > 0 ? COL.pos : COL.neg;
       ctx.fillRect(Math.min(X(0), X(v)), y + 3, Math.abs(X(v) - X(0)), RH - 6);
       ctx.fillStyle = COL.text; ctx.textAlign = 'right'; ctx.textBaseline = 'middle';
-      var label = ((names && names[r[0]]) || r[0]) + ' \u00B7 ' + r[1];
-      if (ctx.measureText(label).width > M.l - 10) label = label.slice(0, 34) + '\u2026';
-      ctx.fillText(label, M.l - 8, y + RH / 2);
+      ctx.fillText(fit(labelOf(r)), M.l - 8, y + RH / 2);
     });
     ctx.strokeStyle = COL.axis;
     ctx.beginPath(); ctx.moveTo(X(0) + 0.5, M.t); ctx.lineTo(X(0) + 0.5, H - M.b); ctx.stroke();
     ctx.fillStyle = COL.text; ctx.textAlign = 'left'; ctx.textBaseline = 'top';
     ctx.fillText('TWAS Z', X(zmax) - 40, H - M.b + 4);
+  }
+
+  /* Gene heatmap table: the gene's TWAS Z per trait (rows aligned with data/traits-list.js) x model,
+     with TWAS_HUB's per-trait summary: mean and max Z^2 over the gene's models, and that mean over
+     the trait's mean chi-square over all its models (the ratio). */
+  function heatSpec(g, tl, lz) {
+    var cols = lz.head.concat(g.models.map(function (m) { return [m, 'h', 'TWAS Z of this model']; }));
+    var names = {}, rows = [];
+    g.z.forEach(function (zs, k) {
+      if (!zs) return;
+      var id = tl.ids[k];
+      names[id] = tl.names[k];
+      var chi = zs.filter(function (v) { return v !== null; }).map(function (v) { return v * v; });
+      var mean = chi.reduce(function (a, b) { return a + b; }, 0) / chi.length;
+      var ratio = tl.chisq[k] ? mean / tl.chisq[k] : null;
+      rows.push([id, ratio === null ? null : String(ratio), String(mean), String(Math.max.apply(null, chi))]
+        .concat(zs.map(function (v) { return v === null ? null : String(v); })));
+    });
+    return { cols: cols, rows: rows, names: names, id: 'heat', sort: ['Max \u03C7\u00B2', -1], tsv: lz.tsv,
+             empty: 'No trait tested this gene.' };
   }
 
   /* ------------------------------------------------------------ search box */
@@ -720,14 +813,19 @@
         var traits = s.traits.filter(function (t) { return (t[0] + ' ' + t[1] + ' ' + t[2]).toLowerCase().indexOf(q) >= 0; }).slice(0, 8);
         var pre = [], mid = [];
         for (var i = 0; i < s.genes.length && pre.length < 8; i++) {
-          var g = s.genes[i].toLowerCase();
-          if (g.indexOf(q) === 0) pre.push(s.genes[i]); else if (mid.length < 8 && g.indexOf(q) > 0) mid.push(s.genes[i]);
+          var g = s.genes[i].toLowerCase(), al = ((s.alias && s.alias[s.genes[i]]) || '').toLowerCase();
+          if (g.indexOf(q) === 0 || (' ' + al).indexOf(' ' + q) >= 0) pre.push(s.genes[i]);
+          else if (mid.length < 8 && (g.indexOf(q) > 0 || al.indexOf(q) >= 0)) mid.push(s.genes[i]);
         }
         var genes = pre.concat(mid).slice(0, 8);
         if (traits.length) results.appendChild(h('div', { class: 'ghead', text: 'Traits' }));
         traits.forEach(function (t) { items.push(h('a', { href: traitHref(t[0]) }, [t[1], h('small', { text: ' ' + t[0] })])); results.appendChild(items[items.length - 1]); });
         if (genes.length) results.appendChild(h('div', { class: 'ghead', text: 'Genes' }));
-        genes.forEach(function (g) { items.push(h('a', { href: geneHref(g, s.slugs), text: g })); results.appendChild(items[items.length - 1]); });
+        genes.forEach(function (g) {
+          var al = s.alias && s.alias[g];
+          items.push(h('a', { href: geneHref(g, s.slugs) }, [g, al ? h('small', { text: ' ' + al.slice(0, 60) }) : null]));
+          results.appendChild(items[items.length - 1]);
+        });
         if (!items.length) results.appendChild(h('div', { class: 'gnone', text: 'No trait or gene matches \u201C' + q + '\u201D' }));
         results.style.display = 'block';
         active = -1;
@@ -760,12 +858,17 @@
         new Table(host, pd.tables[name]);
       } else if (pd.lazy && pd.lazy[name]) {
         host.appendChild(h('p', { class: 'note loading', text: 'Loading\u2026' }));
-        HUB.load(pd.lazy[name].name, ROOT + pd.lazy[name].src).then(function (spec) {
+        var lz = pd.lazy[name];
+        var ready = lz.head
+          ? Promise.all([HUB.load(lz.name, ROOT + lz.src), HUB.load('traits-list', ROOT + 'data/traits-list.js')])
+            .then(function (r) { return heatSpec(r[0], r[1], lz); })
+          : HUB.load(lz.name, ROOT + lz.src);
+        ready.then(function (spec) {
           if (spec.slugs) slugMaps.push(spec.slugs);
           var t = new Table(host, spec);
           var bar = document.getElementById('tagbar');
           if (spec.tagfilter && bar) tagBar(bar, t);
-          if (t.input && document.body.getAttribute('data-page') !== 'home') t.input.focus();
+          if (name === 'index' && t.input) t.input.focus();
         }).catch(function (err) { showError(host, err); });
       }
     });
