@@ -6,9 +6,10 @@ windows, models top1/blup/lasso/enet) and a GWAS of the panel's SNPs with 10% mi
 --genome_gwas N the GWAS file also holds N synthetic SNPs of other chromosomes, as a genome-wide
 file does (FUSION's users pass the same genome-wide file to every per-chromosome run;
 1170000 gives a HapMap3-sized file of ~1.19M SNPs). With --fusion DIR (a checkout of gusevlab/fusion_twas) and Rscript
-on PATH, FUSION.assoc_test.R runs on the same inputs and the outputs are compared.
+on PATH, FUSION.assoc_test.R runs on the same inputs, in interleaved rounds with twascli (best of
+--rounds, ratio and machine load printed), and the outputs are compared.
 
-    python benchmarks/bench_assoc.py [--models 500] [--fusion /path/to/fusion_twas] [--repeat 3]
+    python benchmarks/bench_assoc.py [--models 500] [--fusion /path/to/fusion_twas] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -16,10 +17,8 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 
 import numpy as np
 import pandas as pd
@@ -30,6 +29,9 @@ sys.path.insert(0, ROOT)
 
 from twascli.io.plink import read_bim  # noqa: E402
 from twascli.io.rdat import WeightModel, write_wgt_rdat  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from sidebyside import have_fusion, interleaved, load, report, wall  # noqa: E402
 
 
 MODELS = ["top1", "blup", "lasso", "enet"]
@@ -98,20 +100,27 @@ def make_workload(work: str, n_models: int, ref: str, chrom: str, seed: int = 7,
     return {"pos": pos, "wdir": os.path.join(work, "WEIGHTS"), "sumstats": sumstats, "ref": ref}
 
 
-def timed(cmd: list[str], repeat: int, cwd: str | None = None) -> float:
-    """Best wall time of REPEAT runs of CMD (stdout discarded)."""
-    best = float("inf")
-    for _ in range(repeat):
-        t = time.perf_counter()
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, cwd=cwd)
-        best = min(best, time.perf_counter() - t)
-    return best
+def compare_outputs(ours_out: str, fus_out: str) -> None:
+    """Lines differing from FUSION's output and the largest relative differences of TWAS.Z/P."""
+    a = open(ours_out).read().splitlines()
+    b = open(fus_out).read().splitlines()
+    differ = sum(x != y for x, y in zip(a, b)) + abs(len(a) - len(b))
+    print(f"output lines differing from FUSION's: {differ} of {len(b)} "
+          "(a last printed digit can flip when a value sits on a rounding boundary)")
+    ta = pd.read_csv(ours_out, sep="\t", na_values=["NA"], skipinitialspace=True)
+    tb = pd.read_csv(fus_out, sep="\t", na_values=["NA"], skipinitialspace=True)
+    for col in ("TWAS.Z", "TWAS.P"):
+        x, y = ta[col].to_numpy(float), tb[col].to_numpy(float)
+        ok = ~np.isnan(y)
+        print(f"max relative difference {col} (3-digit files): "
+              f"{np.max(np.abs(x[ok] - y[ok]) / np.abs(y[ok])):.2e}; NA pattern equal: "
+              f"{np.array_equal(np.isnan(x), np.isnan(y))}")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--models", type=int, default=500)
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--rounds", "--repeat", type=int, default=3, help="interleaved rounds (best of)")
     ap.add_argument("--fusion", help="path to a gusevlab/fusion_twas checkout (runs FUSION too)")
     ap.add_argument("--ref", default=os.path.join(PARITY, "data", "ldref", "REF."),
                     help="LD reference prefix (default: the 489-person, 4,000-SNP parity panel); "
@@ -128,32 +137,22 @@ def main() -> None:
     common = ["--sumstats", w["sumstats"], "--weights", w["pos"], "--weights_dir", w["wdir"],
               "--ref_ld_chr", w["ref"], "--chr", args.chr]
     ours_out = os.path.join(work, "twascli.dat")
-    ours = timed([sys.executable, "-m", "twascli", "assoc-test", *common, "--out", ours_out], args.repeat)
+    fus_out = os.path.join(work, "fusion.dat")
     nsnp = sum(1 for _ in open(f"{args.ref}{args.chr}.bim"))
     nss = sum(1 for _ in open(w["sumstats"])) - 1
     print(f"workload: {args.models} models ({args.panels} per gene window), LD reference "
-          f"{args.ref}{args.chr} ({nsnp} SNPs), GWAS of {nss} SNPs")
-    print(f"twascli assoc-test: {ours:.2f} s ({1000 * ours / args.models:.2f} ms per model)")
-    if args.fusion and shutil.which("Rscript"):
-        fus_out = os.path.join(work, "fusion.dat")
-        fus = timed(["Rscript", os.path.join(args.fusion, "FUSION.assoc_test.R"), *common, "--out", fus_out], 1,
-                    cwd=args.fusion)  # FUSION finds its utils/ with here(): run from its checkout
-        print(f"FUSION.assoc_test.R: {fus:.2f} s  -> twascli is {fus / ours:.1f}x faster")
-        a = open(ours_out).read().splitlines()
-        b = open(fus_out).read().splitlines()
-        differ = sum(x != y for x, y in zip(a, b)) + abs(len(a) - len(b))
-        print(f"output lines differing from FUSION's: {differ} of {len(b)} "
-              "(a last printed digit can flip when a value sits on a rounding boundary)")
-        ta = pd.read_csv(ours_out, sep="\t", na_values=["NA"], skipinitialspace=True)
-        tb = pd.read_csv(fus_out, sep="\t", na_values=["NA"], skipinitialspace=True)
-        for col in ("TWAS.Z", "TWAS.P"):
-            x, y = ta[col].to_numpy(float), tb[col].to_numpy(float)
-            ok = ~np.isnan(y)
-            print(f"max relative difference {col} (3-digit files): "
-                  f"{np.max(np.abs(x[ok] - y[ok]) / np.abs(y[ok])):.2e}; NA pattern equal: "
-                  f"{np.array_equal(np.isnan(x), np.isnan(y))}")
+          f"{args.ref}{args.chr} ({nsnp} SNPs), GWAS of {nss} SNPs; {load()}")
+    runs = {}
+    if have_fusion(args.fusion, "FUSION.assoc_test.R"):  # FUSION finds its utils/ with here(): run from its checkout
+        runs["FUSION"] = lambda: wall(["Rscript", os.path.join(args.fusion, "FUSION.assoc_test.R"), *common,
+                                       "--out", fus_out], cwd=args.fusion)
+    runs["twascli"] = lambda: wall([sys.executable, "-m", "twascli", "assoc-test", *common, "--out", ours_out])
+    best = interleaved(runs, args.rounds)
+    report(best)
+    print(f"twascli: {1000 * best['twascli'].wall / args.models:.2f} ms per model (wall)")
+    if "FUSION" in best:
+        compare_outputs(ours_out, fus_out)
     shutil.rmtree(work, ignore_errors=True)
-
 
 if __name__ == "__main__":
     main()

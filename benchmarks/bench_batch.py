@@ -2,10 +2,11 @@
 
 Workload: the bench_assoc.py weights (N models over an LD panel) and T synthetic GWAS (each with
 its own 10% missing SNPs and allele swaps). Checks that every per-trait file of the batch is
-byte-identical to its single run, and prints both wall times and their ratio.
+byte-identical to its single run, and prints both wall times and their ratio. With --fusion, FUSION's
+20 runs, the batch and the single runs alternate in --rounds interleaved rounds (best of; load printed).
 
     python benchmarks/bench_batch.py [--traits 20] [--models 500] [--ref PREFIX --chr 22] [--threads 1] [--copies 5]
-                                     [--fusion /path/to/fusion_twas]
+                                     [--fusion /path/to/fusion_twas] [--rounds 3] [--no_singles]
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import pandas as pd
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench_assoc import PARITY, genome_padding, make_workload, write_gwas  # noqa: E402
+from sidebyside import Timing, have_fusion, interleaved, load, report, wall  # noqa: E402
 
 
 def main() -> None:
@@ -39,6 +41,8 @@ def main() -> None:
     ap.add_argument("--genome_gwas", type=int, default=0,
                     help="synthetic other-chromosome SNPs in every GWAS file (1170000: genome-wide size)")
     ap.add_argument("--fusion", help="a gusevlab/fusion_twas checkout: also time FUSION on every trait")
+    ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds (best of)")
+    ap.add_argument("--no_singles", action="store_true", help="do not time the 20 single twascli runs")
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="twascli_batch_")
     w = make_workload(work, args.models, args.ref, args.chr, panels=args.panels)
@@ -60,43 +64,51 @@ def main() -> None:
     common = ["--weights", w["pos"], "--weights_dir", w["wdir"], "--ref_ld_chr", w["ref"], "--chr", args.chr]
     twascli = [sys.executable, "-m", "twascli", "assoc-test"]
 
-    t0 = time.perf_counter()
-    for path in traits:
-        name = os.path.basename(path)[: -len(".sumstats")]
-        subprocess.run([*twascli, "--sumstats", path, *common, "--out", os.path.join(work, f"single.{name}.{args.chr}.dat")],
-                       check=True, stdout=subprocess.DEVNULL)
-    single = time.perf_counter() - t0
+    def singles() -> Timing:
+        total = Timing(0.0, 0.0)
+        for path in traits:
+            name = os.path.basename(path)[: -len(".sumstats")]
+            total += wall([*twascli, "--sumstats", path, *common, "--out", os.path.join(work, f"single.{name}.{args.chr}.dat")])
+        return total
 
     batch_args = [*twascli, *common, "--out", os.path.join(work, "batch"), "--threads", str(args.threads)]
     for path in traits:
         batch_args += ["--sumstats", path]
-    t0 = time.perf_counter()
-    subprocess.run(batch_args, check=True, stdout=subprocess.DEVNULL)
-    batch = time.perf_counter() - t0
 
-    same = all(
-        open(os.path.join(work, f"single.T{t:02d}.{args.chr}.dat")).read()
-        == open(os.path.join(work, f"batch.T{t:02d}.{args.chr}.dat")).read()
-        for t in range(args.traits)
-    )
-    fusion = None
-    if args.fusion and shutil.which("Rscript"):
-        t0 = time.perf_counter()
+    def fusion_runs() -> Timing:
+        total = Timing(0.0, 0.0)
         for path in traits:
             name = os.path.basename(path)[: -len(".sumstats")]
-            subprocess.run(["Rscript", os.path.join(args.fusion, "FUSION.assoc_test.R"), "--sumstats", path, *common,
-                            "--out", os.path.join(work, f"fusion.{name}.dat")], check=True, stdout=subprocess.DEVNULL,
-                           cwd=args.fusion)
-        fusion = time.perf_counter() - t0
+            total += wall(["Rscript", os.path.join(args.fusion, "FUSION.assoc_test.R"), "--sumstats", path, *common,
+                           "--out", os.path.join(work, f"fusion.{name}.dat")], cwd=args.fusion)
+        return total
+
     print(f"{args.traits} traits x {args.models} models on {args.ref}{args.chr}, "
-          f"GWAS files of {sum(1 for _ in open(traits[0])) - 1} SNPs, --threads {args.threads}")
+          f"GWAS files of {sum(1 for _ in open(traits[0])) - 1} SNPs, --threads {args.threads}; {load()}")
+    runs = {}
+    if have_fusion(args.fusion, "FUSION.assoc_test.R"):
+        runs["FUSION"] = fusion_runs
+    runs["twascli"] = lambda: wall(batch_args)
+    if not args.no_singles:
+        runs["singles"] = singles
+    best = interleaved(runs, args.rounds)
+    report(best)
+    fusion = best["FUSION"].wall if "FUSION" in best else None
+    batch = best["twascli"].wall
     if fusion is not None:
         agree = all(open(os.path.join(work, f"fusion.T{t:02d}.dat")).read()
                     == open(os.path.join(work, f"batch.T{t:02d}.{args.chr}.dat")).read() for t in range(args.traits))
         print(f"FUSION, {args.traits} runs: {fusion:.1f} s -> the twascli batch is {fusion / batch:.1f}x faster; "
               f"outputs byte-identical to FUSION's: {agree}")
-    print(f"{args.traits} single runs: {single:.1f} s; one batch run: {batch:.1f} s -> {single / batch:.1f}x")
-    print(f"per-trait files byte-identical to single runs: {same}")
+    if "singles" in best:
+        single = best["singles"].wall
+        same = all(
+            open(os.path.join(work, f"single.T{t:02d}.{args.chr}.dat")).read()
+            == open(os.path.join(work, f"batch.T{t:02d}.{args.chr}.dat")).read()
+            for t in range(args.traits)
+        )
+        print(f"{args.traits} single runs: {single:.1f} s; one batch run: {batch:.1f} s -> {single / batch:.1f}x")
+        print(f"per-trait files byte-identical to single runs: {same}")
     if args.copies > 1:
         many = [*twascli, *common, "--out", os.path.join(work, "many"), "--threads", str(args.threads)]
         for k in range(args.copies):

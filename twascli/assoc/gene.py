@@ -12,6 +12,7 @@ A single-trait run goes through exactly the same code, so batch outputs are byte
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -72,6 +73,10 @@ class AssocOptions:
     match_by: str = "auto"  # twascli: GWAS-to-panel SNP matching (rsid, position, auto)
 
 
+SCALED_CHUNK = 1024  # panel SNPs scale()d together and cached as one block
+SCALED_CACHE_BYTES = 256 << 20  # bound on the cached blocks (genes come by position, so few are live)
+
+
 @dataclass
 class RefPanel:
     """LD reference of one chromosome; SNP ids map to their first .bim row."""
@@ -80,23 +85,31 @@ class RefPanel:
     snp_index: dict  # SNP id -> column of geno (first occurrence)
     a1: np.ndarray  # allele codes of the .bim A1 / A2 (core.alleles.allele_codes)
     a2: np.ndarray
-    _scaled: np.ndarray | None = None
-    _done: np.ndarray | None = None
+    _blocks: OrderedDict = field(default_factory=OrderedDict)  # chunk number -> its scale()d columns
 
     def scaled(self, cols: np.ndarray) -> np.ndarray:
         """scale()d mean-imputed dosages of COLS (n x len(cols)).
 
-        scale() works SNP by SNP, so a subset equals FUSION's per-gene scale(); each column is
-        computed once, when a gene first needs it.
+        scale() works SNP by SNP, so a subset equals FUSION's per-gene scale(). Columns are scaled
+        in chunks of SCALED_CHUNK SNPs, each once while it stays among the recently used ones:
+        no float64 copy of the whole chromosome is kept (genotypes stay float32).
         """
-        if self._scaled is None:
-            self._scaled = np.empty(self.geno.dosage.shape, dtype=np.float64)
-            self._done = np.zeros(self.geno.dosage.shape[1], dtype=bool)
-        new = np.unique(cols[~self._done[cols]])
-        if new.size:
-            self._scaled[:, new] = r_scale(self.geno.imputed(new))
-            self._done[new] = True
-        return self._scaled[:, cols]
+        n, p = self.geno.dosage.shape
+        cols = np.asarray(cols, dtype=np.int64)
+        out = np.empty((n, cols.size), dtype=np.float64)
+        chunk_of = cols // SCALED_CHUNK
+        needed = np.unique(chunk_of)
+        keep = max(len(needed), SCALED_CACHE_BYTES // max(1, n * SCALED_CHUNK * 8))
+        for c in needed.tolist():
+            block = self._blocks.pop(c, None)
+            if block is None:
+                block = r_scale(self.geno.imputed(slice(c * SCALED_CHUNK, min(p, (c + 1) * SCALED_CHUNK))))
+            self._blocks[c] = block  # most recently used last
+            here = chunk_of == c
+            out[:, here] = block[:, cols[here] - c * SCALED_CHUNK]
+        while len(self._blocks) > keep:
+            self._blocks.popitem(last=False)
+        return out
 
 
 @dataclass

@@ -209,11 +209,13 @@ def train_models(
         enet_args += [(data.scaled[f.train_rows], f.y_train, f.enet_foldid) for f in folds]
     pool = None
     enet_results: list | None = None
-    if use_enet and jobs > 1 and len(enet_args) > 1:
+    if use_enet and jobs > 1 and len(enet_args) > 2:
         import multiprocessing as mp
 
-        pool = mp.get_context("fork").Pool(min(jobs, len(enet_args)))
-        pending = pool.map_async(_enet_task, enet_args, chunksize=1)
+        # the full-data fit here first: it loads the compiled kernels, which forked workers inherit
+        first = _enet_task(enet_args[0])
+        pool = mp.get_context("fork").Pool(min(jobs, len(enet_args) - 1))
+        pending = pool.map_async(_enet_task, enet_args[1:], chunksize=1)
     try:
         if use_enet and pool is None:
             enet_results = [_enet_task(a) for a in enet_args]
@@ -229,7 +231,7 @@ def train_models(
             if model != "enet":
                 other[(-1, model)] = fit_weights(model, data, None, y, seed=data.seed)
         if pool is not None:
-            enet_results = pending.get()
+            enet_results = [first, *pending.get()]
     finally:
         if pool is not None:
             pool.close()

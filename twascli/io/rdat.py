@@ -166,7 +166,41 @@ class _Parser:
         return self._decode(raw, flags >> 12)
 
     def _strings(self, n: int) -> list[str | None]:
-        """A character vector's elements; the hot loop of the reader, kept tight."""
+        """A character vector's elements: a vector serialised before is reused (FUSION's weight
+        files store the SNP ids twice), equal-length ASCII strings are cut in one numpy step."""
+        buf, pos = self.buf, self.pos
+        seen = self.__dict__.setdefault("_seen_strings", {})  # n -> (its bytes, its strings), the last of that length
+        last = seen.get(n)
+        if last is not None and buf.startswith(last[0], pos):
+            self.pos = pos + len(last[0])
+            return list(last[1])
+        out = self._fixed_strings(n) if n > 8 else None
+        if out is None:
+            out = self._each_string(n)
+        if n > 8:
+            seen[n] = (buf[pos:self.pos], out)
+        return list(out)
+
+    def _fixed_strings(self, n: int) -> list[str] | None:
+        """The N strings when all are ASCII-flagged and of one length (alleles, chromosomes); else None."""
+        buf, pos = self.buf, self.pos
+        if pos + 8 > len(buf):
+            return None
+        flags, ln = _II.unpack_from(buf, pos)
+        if flags & 0xFF != _CHARSXP or ln <= 0 or (flags >> 12) & ~_ASCII_MASK or not (flags >> 12) & _ASCII_MASK:
+            return None
+        stride = 8 + ln
+        if pos + n * stride > len(buf):
+            return None
+        rows = np.frombuffer(buf, dtype=np.uint8, count=n * stride, offset=pos).reshape(n, stride)
+        text = rows[:, 8:]
+        if not (rows[:, :8] == rows[0, :8]).all() or (text >= 128).any() or (text == 0).any():
+            return None
+        self.pos = pos + n * stride
+        return text.copy().view(f"S{ln}").ravel().astype(f"U{ln}").tolist()
+
+    def _each_string(self, n: int) -> list[str | None]:
+        """A character vector's elements one by one; the hot loop of the reader, kept tight."""
         buf, pos, out = self.buf, self.pos, []
         unpack, size = _II.unpack_from, len(buf)
         append = out.append

@@ -22,7 +22,6 @@ from twascli.post.inputs import Features, Predicted, aligned_gwas_z, predict_fea
 from twascli.post.options import Digits, PostOptions, fmt_cat
 from twascli.post.results import LocusResult, Log, PostResult, write_output
 from twascli.post.modes import run_ldsc, run_omnibus
-from twascli.post.plot_pages import build_locus_plot, plot_corr
 from twascli.post import finemap as fmod
 
 __all__ = ["PostOptions", "PostResult", "Log", "run_post_process"]
@@ -166,6 +165,8 @@ def run_main(
         "to be retained in the model", 2,
     )
     if opts.plot_corr:
+        from twascli.post.plot_pages import plot_corr  # matplotlib: only when plotting
+
         plot_corr(opts, feats, ld, digits, log, result)
     ld_raw = ld  # FOCUS fine-mapping uses the correlation before the --min_r2 zeroing
     ld = np.where(ld * ld < opts.min_r2, 0.0, ld)
@@ -210,6 +211,7 @@ def run_main(
             report_lines.append(_report_row(opts, loc, feats, genos, digits, pmap))
         if opts.plot:
             from twascli.post.draw import plot_locus
+            from twascli.post.plot_pages import build_locus_plot
 
             path = f"{opts.out}.loc_{i}.pdf"
             plot_locus(path, build_locus_plot(opts, loc, feats, pred, genos, glist))
@@ -413,8 +415,8 @@ def _report_row(opts: PostOptions, loc: LocusResult, feats: Features, genos: Gen
     best, at_top, _ = _best_chisq(loc)
     pos = genos.bim["pos"].to_numpy(dtype=np.int64)[loc.snp_idx]
     ids = feats.id[loc.in_locus]
-    best_p = 2 * pp.norm.sf(np.sqrt(best))
-    cond_p = 2 * pp.norm.sf(np.sqrt(at_top))
+    best_p = pp.two_sided_p(np.sqrt(best))
+    cond_p = pp.two_sided_p(np.sqrt(at_top))
     twas_p = feats.p[loc.in_locus]
     mapped = pmap is not None and not pmap.is_identity
     n_joint = int(loc.joint[loc.in_locus].sum())
