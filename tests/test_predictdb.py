@@ -103,7 +103,7 @@ PREF = os.path.join(PARITY, "data", "ldref", "REF.")
 
 
 def test_export_reads_back_and_gives_fusion_twas_z(tmp_path, capsys):
-    from twascli.assoc.gene import best_model
+    from twascli.core.twas import best_model
     from twascli.io import predictdb
     from twascli.io.rdat import read_wgt_rdat
 

@@ -25,7 +25,7 @@ from twascli.core.alleles import allele_codes, allele_qc_codes
 from twascli.errors import TwasError
 from twascli.core.rstats import r_scale
 from twascli.io.plink import Genotypes, read_plink
-from twascli.io.rdat import WeightModel, read_wgt_rdat
+from twascli.io.rdat import WeightModel
 from twascli.io.sumstats import SumStats
 
 BASE_COLUMNS = [
@@ -288,21 +288,6 @@ def restrict(prep: GenePrep, trait: TraitData) -> GenePrep:
                     rownames=prep.rownames[sel], block=block, memo=prep.memo)
 
 
-def best_model(model: WeightModel, force: str | None) -> tuple[int | None, str | None]:
-    """Column of the model to test: --force_model by name, else the best CV p-value."""
-    if force is not None:
-        hits = [i for i, m in enumerate(model.models) if m == force]
-        return (hits[0] if hits else None), None
-    cv = model.cv_performance
-    if cv is None or cv.shape[1] == 0:
-        return None, "had no cv.performance"
-    rows = [i for i, r in enumerate(model.cv_rows) if "pval" in r]
-    if not rows:
-        return None, "had no pval row in cv.performance"
-    vals = np.where(np.isnan(cv[rows, :]), np.inf, cv[rows, :])
-    return int(np.argmin(vals.min(axis=0))), None  # min(na.rm=T) of an all-NA column is Inf
-
-
 def format_cv(values: np.ndarray, digits: int) -> str:
     """paste(format(v, digits=2, trim=TRUE), collapse=',') for MODELCV.R2 / MODELCV.PV."""
     return rformat.paste_format(np.asarray(values, dtype=float), digits)
@@ -435,7 +420,7 @@ class GeneTester:
             log(f"WARNING :  {label} {LOGICAL_ALLELES_WARNING}")
         key = ("best", opts.force_model)
         if key not in gene.memo:
-            gene.memo[key] = best_model(model, opts.force_model)
+            gene.memo[key] = twas.best_model(model, opts.force_model)
         best, why = gene.memo[key]
         if opts.force_model is not None and best is None:
             log(f"WARNING : --force_model {opts.force_model} does not exist for {label} ")
@@ -586,13 +571,3 @@ def write_caviar(out: str, gene_id: str, ld, eqtl_z, gwas_z, snp_ids, digits: in
     atomic_write_text(base + ".LD", format_matrix_table(ld, digits=digits, sep=" "))
     atomic_write_text(base + ".EQTL.Z", format_named_vector(eqtl_z, snp_ids, digits=digits))
     atomic_write_text(base + ".GWAS.Z", format_named_vector(gwas_z, snp_ids, digits=digits))
-
-
-def read_weight(wgt_file: str, fix_true_alleles: bool = False) -> WeightModel:
-    """One weight file (a one-line error naming it if unreadable), or a PredictDB gene 'DB:GENE'."""
-    from twascli.io import predictdb
-
-    if predictdb.split_member(wgt_file):
-        return predictdb.member(wgt_file)
-    return read_wgt_rdat(wgt_file, true_as_t=fix_true_alleles)
-

@@ -20,7 +20,7 @@ import pandas as pd
 
 from twascli.assoc.gene import (
     NUMERIC_COLUMNS, AssocOptions, AssocResult, GeneTester, TraitData, align_trait, load_reference,
-    prepare_gene, read_weight, validate_coloc,
+    prepare_gene, validate_coloc,
 )
 from twascli.assoc.gwas_qc import check_bim_duplicates, check_sumstats, drop_monomorphic
 from twascli.assoc.status import gene_counts, harmonisation_line, status_table
@@ -32,7 +32,7 @@ from twascli.io.outguard import check_no_clobber, check_out_location, check_stdo
 from twascli.io.plink import plink_files, read_variants
 from twascli.io.sumstats import PanelSnps, read_sumstats, to_panel
 from twascli.io.tables import read_table
-from twascli.io.weights_list import read_panel_n, read_weights_list, weight_file_path
+from twascli.io.weights_list import read_panel_n, read_weight, read_weights_list, weight_file_path
 from twascli.panels import check_panel_names
 from twascli.progress import Progress
 

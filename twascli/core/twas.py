@@ -173,3 +173,19 @@ def first_argmax(v: np.ndarray) -> int | None:
         return None
     vv = np.where(ok, v, -np.inf)
     return int(np.argmax(vv))
+
+
+def best_model(model, force: str | None) -> tuple[int | None, str | None]:
+    """Column of a weight file's model FUSION tests: --force_model by name, else the smallest CV
+    p-value (FUSION.assoc_test.R); MODEL has .models, .cv_performance and .cv_rows."""
+    if force is not None:
+        hits = [i for i, m in enumerate(model.models) if m == force]
+        return (hits[0] if hits else None), None
+    cv = model.cv_performance
+    if cv is None or cv.shape[1] == 0:
+        return None, "had no cv.performance"
+    rows = [i for i, r in enumerate(model.cv_rows) if "pval" in r]
+    if not rows:
+        return None, "had no pval row in cv.performance"
+    vals = np.where(np.isnan(cv[rows, :]), np.inf, cv[rows, :])
+    return int(np.argmin(vals.min(axis=0))), None  # min(na.rm=T) of an all-NA column is Inf

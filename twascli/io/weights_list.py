@@ -47,3 +47,14 @@ def weight_file_path(weights_dir: str | None, wgt: str) -> str:
 
 def exists(path: str) -> bool:
     return os.path.exists(path)
+
+
+def read_weight(wgt_file: str, fix_true_alleles: bool = False):
+    """One weight file (a one-line error naming it if unreadable), or a PredictDB gene 'DB:GENE'."""
+    from twascli.io import predictdb
+
+    if predictdb.split_member(wgt_file):
+        return predictdb.member(wgt_file)
+    from twascli.io.rdat import read_wgt_rdat
+
+    return read_wgt_rdat(wgt_file, true_as_t=fix_true_alleles)

@@ -26,7 +26,7 @@ from twascli.errors import TwasError
 
 def _gene_rows(model, geno, index: dict, force: str | None, label: str, counts: dict):
     """(weights rows, covariance rows, extra row) of one gene, or None when it has no usable model."""
-    from twascli.assoc.gene import best_model
+    from twascli.core.twas import best_model
     from twascli.core import twas
     from twascli.core.alleles import allele_qc
 
@@ -103,7 +103,7 @@ def export_predictdb(weights: str, weights_dir: str | None, ref_ld_chr: str, out
 
 def _export_one(wl: pd.DataFrame, weights: str, weights_dir: str | None, ref_ld_chr: str, out: str,
                 force_model: str | None) -> list[str]:
-    from twascli.assoc.gene import read_weight
+    from twascli.io.weights_list import read_weight
     from twascli.chrom import chr_file_prefix
     from twascli.io.atomic import atomic_open
     from twascli.io.plink import read_plink
