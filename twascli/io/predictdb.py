@@ -141,15 +141,18 @@ def panel_scaled(weights: np.ndarray, dosage_sd: np.ndarray) -> np.ndarray:
 def panel_spans(wgtlist: pd.DataFrame, bims: dict[str, pd.DataFrame], same_chr) -> pd.DataFrame:
     """WGTLIST with P0/P1 set to the first/last LD-panel position of each model's SNPs (matched
     by id on the gene's chromosome); genes without panel SNPs keep their varID span."""
-    from twascli.core.snpmatch import first_index
-
     out = wgtlist.copy()
+    lookup: dict[str, tuple[pd.Index, np.ndarray]] = {}  # per panel: SNP ids (first of each) -> position
     for i, row in out.iterrows():  # one row per gene
-        bim = next((b for c, b in bims.items() if same_chr(c, row["CHR"])), None)
-        if bim is None:
+        key = next((c for c in bims if same_chr(c, row["CHR"])), None)
+        if key is None:
             continue
-        hit = first_index(bim["snp"].to_numpy(dtype=object), member(row["WGT"]).snps["snp"].to_numpy(dtype=object))
-        pos = bim["pos"].to_numpy()[hit[hit >= 0]]
+        if key not in lookup:  # built once per chromosome, not once per gene
+            bim = bims[key].drop_duplicates(subset="snp", keep="first")
+            lookup[key] = (pd.Index(bim["snp"].to_numpy(dtype=object)), bim["pos"].to_numpy())
+        index, positions = lookup[key]
+        hit = index.get_indexer(member(row["WGT"]).snps["snp"].to_numpy(dtype=object))
+        pos = positions[hit[hit >= 0]]
         if pos.size:
             out.at[i, "P0"], out.at[i, "P1"] = int(pos.min()), int(pos.max())
     return out
