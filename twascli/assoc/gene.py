@@ -12,7 +12,6 @@ A single-trait run goes through exactly the same code, so batch outputs are byte
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -23,7 +22,7 @@ from twascli import rformat
 from twascli.core import twas
 from twascli.core.alleles import allele_codes, allele_qc_codes
 from twascli.errors import TwasError
-from twascli.core.rstats import r_scale
+from twascli.core.ldcounts import BlockLD
 from twascli.io.plink import Genotypes, read_plink
 from twascli.io.rdat import WeightModel
 from twascli.io.sumstats import SumStats
@@ -73,10 +72,6 @@ class AssocOptions:
     match_by: str = "auto"  # twascli: GWAS-to-panel SNP matching (rsid, position, auto)
 
 
-SCALED_CHUNK = 1024  # panel SNPs scale()d together and cached as one block
-SCALED_CACHE_BYTES = 256 << 20  # bound on the cached blocks (genes come by position, so few are live)
-
-
 @dataclass
 class RefPanel:
     """LD reference of one chromosome; SNP ids map to their first .bim row."""
@@ -85,31 +80,7 @@ class RefPanel:
     snp_index: dict  # SNP id -> column of geno (first occurrence)
     a1: np.ndarray  # allele codes of the .bim A1 / A2 (core.alleles.allele_codes)
     a2: np.ndarray
-    _blocks: OrderedDict = field(default_factory=OrderedDict)  # chunk number -> its scale()d columns
-
-    def scaled(self, cols: np.ndarray) -> np.ndarray:
-        """scale()d mean-imputed dosages of COLS (n x len(cols)).
-
-        scale() works SNP by SNP, so a subset equals FUSION's per-gene scale(). Columns are scaled
-        in chunks of SCALED_CHUNK SNPs, each once while it stays among the recently used ones:
-        no float64 copy of the whole chromosome is kept (genotypes stay float32).
-        """
-        n, p = self.geno.dosage.shape
-        cols = np.asarray(cols, dtype=np.int64)
-        out = np.empty((n, cols.size), dtype=np.float64)
-        chunk_of = cols // SCALED_CHUNK
-        needed = np.unique(chunk_of)
-        keep = max(len(needed), SCALED_CACHE_BYTES // max(1, n * SCALED_CHUNK * 8))
-        for c in needed.tolist():
-            block = self._blocks.pop(c, None)
-            if block is None:
-                block = r_scale(self.geno.imputed(slice(c * SCALED_CHUNK, min(p, (c + 1) * SCALED_CHUNK))))
-            self._blocks[c] = block  # most recently used last
-            here = chunk_of == c
-            out[:, here] = block[:, cols[here] - c * SCALED_CHUNK]
-        while len(self._blocks) > keep:
-            self._blocks.popitem(last=False)
-        return out
+    ldc: BlockLD  # LD of any SNP subset, block cross-products shared between gene windows
 
 
 @dataclass
@@ -127,12 +98,31 @@ class TraitData:
 
 
 class LDBlock:
-    """The LD of one set of panel SNPs and, once a trait needs imputation, (LD + 0.1 I)^-1."""
+    """The LD of one set of panel SNPs, computed when first needed, and (LD + 0.1 I)^-1 once a
+    trait needs imputation. A gene whose GWAS has every SNP needs only w' LD w (see quad)."""
 
-    def __init__(self, ld: np.ndarray):
-        self.ld = ld
+    def __init__(self, source: BlockLD, cols: np.ndarray, ld: np.ndarray | None = None):
+        self.source = source
+        self.cols = cols
+        self._ld = ld
         self._precision: np.ndarray | None = None
         self._done = False
+
+    @property
+    def ld(self) -> np.ndarray:
+        if self._ld is None:
+            self._ld = self.source.ld(self.cols)
+        return self._ld
+
+    def quad(self, w: np.ndarray) -> float:
+        """w' LD w from the SNPs with a non-zero weight only (the same numbers either way)."""
+        nz = np.flatnonzero(w)
+        sub = self._ld[np.ix_(nz, nz)] if self._ld is not None else self.source.ld(self.cols[nz])
+        return float(w[nz] @ sub @ w[nz])
+
+    def subset(self, sel: np.ndarray) -> LDBlock:
+        """The block of the SNPs SEL (bool) selects."""
+        return LDBlock(self.source, self.cols[sel], None if self._ld is None else self._ld[np.ix_(sel, sel)])
 
     def precision(self) -> np.ndarray | None:
         if not self._done:
@@ -154,6 +144,7 @@ class GenePrep:
 
     @property
     def ld(self) -> np.ndarray | None:
+        """The gene's LD (computed on first use); None if a SNP has no variation in the panel."""
         return None if self.block is None else self.block.ld
 
 
@@ -212,7 +203,7 @@ def load_reference(prefix: str, bim: pd.DataFrame | None = None) -> RefPanel:
     for i, snp in enumerate(snps):
         index.setdefault(snp, i)
     return RefPanel(geno=geno, snp_index=index, a1=allele_codes(geno.bim["a1"].to_numpy()),
-                    a2=allele_codes(geno.bim["a2"].to_numpy()))
+                    a2=allele_codes(geno.bim["a2"].to_numpy()), ldc=BlockLD(geno.dosage))
 
 
 def align_trait(bim: pd.DataFrame, ss: SumStats) -> TraitData:
@@ -270,10 +261,8 @@ def prepare_gene(ref: RefPanel, model: WeightModel, ld_lookup: Callable | None =
     block = None
     if cols.size:
         block = ld_lookup(cols) if ld_lookup is not None else None
-        if block is None:
-            x = ref.scaled(cols)
-            if np.all(np.isfinite(x)):
-                block = LDBlock(twas.ld_matrix(x))
+        if block is None and ref.ldc.all_vary(cols):
+            block = LDBlock(ref.ldc, cols)
     return GenePrep(model=model, cols=cols, wmat=wmat, snp_ids=snp_ids[matched],
                     rownames=np.asarray(names, dtype=object)[matched], block=block)
 
@@ -283,7 +272,7 @@ def restrict(prep: GenePrep, trait: TraitData) -> GenePrep:
     sel = trait.keep[prep.cols]
     if sel.all():
         return prep
-    block = None if prep.ld is None else LDBlock(prep.ld[np.ix_(sel, sel)])
+    block = None if prep.block is None else prep.block.subset(sel)
     return GenePrep(model=prep.model, cols=prep.cols[sel], wmat=prep.wmat[sel], snp_ids=prep.snp_ids[sel],
                     rownames=prep.rownames[sel], block=block, memo=prep.memo)
 
@@ -442,25 +431,24 @@ class GeneTester:
             w = only
             wmat[:, best] = w
 
-        ld = gene.ld
         twas_stat = float("nan")
         if n_overlap == 0:
             log(f"WARNING :  {label}  had no overlapping SNPs")
             failed = True
             row["NSNP"] = float("nan")
         elif not failed:
-            if ld is None:
+            if gene.block is None:
                 log(f"WARNING :  {label} had LD reference SNPs with no variation, skipping this gene.")
                 failed = True
             else:
-                row["NSNP"] = float(ld.shape[0])
+                row["NSNP"] = float(gene.cols.size)
                 failed = self._impute(gene, cur_z, w, label)
             if not failed:
-                num, var = twas.twas_z(w, cur_z, ld)
+                num, var = float(w @ cur_z), gene.block.quad(w)
                 if var > 0:
                     twas_stat = num / math.sqrt(var)
                     if opts.perm and opts.perm > 0 and twas_stat * twas_stat > self.permz2:
-                        res = twas.permutation_test(w, cur_z, ld, twas_stat, opts.perm, self.rng)
+                        res = twas.permutation_test(w, cur_z, gene.ld, twas_stat, opts.perm, self.rng)
                         row["PERM.PV"], row["PERM.N"], row["PERM.ANL_PV"] = res.pv, float(res.n), res.anl_pv
                 else:
                     failed = True
@@ -491,7 +479,7 @@ class GeneTester:
             row["EQTL.Z"] = float(wmat[top_eqtl, e])
             row["EQTL.GWAS.Z"] = float(cur_z[top_eqtl])
             if opts.caviar:
-                write_caviar(opts.out, str(entry["ID"]), ld, wmat[:, e], cur_z, gene.snp_ids, 3 if opts.digits is None else opts.digits)
+                write_caviar(opts.out, str(entry["ID"]), gene.block.source.fusion_ld(gene.cols), wmat[:, e], cur_z, gene.snp_ids, 3 if opts.digits is None else opts.digits)
 
         top_gwas = twas.first_argmax(cur_z * cur_z)
         if not failed and top_gwas is not None:

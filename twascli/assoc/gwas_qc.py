@@ -57,16 +57,8 @@ def drop_monomorphic(path: str, ref, warn: Callable[[str], None]) -> None:
     FUSION stops with an R error on such a SNP in a gene's window (its issue #7); dropping the SNP
     keeps the gene, which is then tested on its other SNPs (imputation covers a GWAS-only SNP).
     """
-    dosage = ref.geno.dosage
-    if dosage.size == 0:
-        return
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-missing columns
-        spread = np.nanmax(dosage, axis=0) - np.nanmin(dosage, axis=0)
-    mono = ~(spread > 0)
-    if not mono.any():
+    mono = ~ref.ldc.varies  # all-missing columns count as without variation
+    if ref.geno.dosage.size == 0 or not mono.any():
         return
     snps = ref.geno.bim["snp"].to_numpy()
     for i in np.flatnonzero(mono):

@@ -1,0 +1,166 @@
+"""SNP correlation (LD) of any set of panel SNPs from cross-products shared between gene windows.
+
+FUSION computes a gene's LD as X'X/(n-1) on its scale()d reference genotypes, once per gene;
+gene windows overlap about tenfold, so most of that work is repeated. Here the panel is cut into
+blocks of BLOCK SNPs, and the cross-product of two blocks is computed once (while cached) and
+serves every window that touches them. Hard-called genotypes are counts 0/1/2, so their
+cross-products and sums are integers, exact in single precision while 4n < 2^24: the centred
+cross-product C_ij - S_i S_j / n and the correlation (C_ij - S_i S_j / n) / sqrt(ss_i ss_j) are
+then computed in double from exact inputs, i.e. the same correlation as R's
+crossprod(scale(X))/(n-1) to within a few units of the last place; the diagonal is R's own
+value, bit for bit (see _r_diag). Panels with missing calls or
+fractional dosages use mean-imputed, centred double values instead (as FUSION's imputation).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+import numpy as np
+
+from twascli.core.rstats import mean_impute, r_scale
+from twascli.core.twas import ld_matrix
+
+BLOCK = 256  # SNPs per block: a 256 x 256 single-precision product runs near BLAS peak
+CACHE_BYTES = 256 << 20  # bound on cached block products (genes come by position: few are live)
+_ASSEMBLE_MAX = 4096  # SNPs of touched blocks laid side by side for one gather (64 MiB at most)
+_EXACT_MAX_N = (1 << 24) // 4  # float32 sums of products of counts <= 2 stay exact below this
+
+
+class BlockLD:
+    """LD of panel SNP subsets (columns of an n x p dosage matrix, NaN = missing)."""
+
+    def __init__(self, dosage: np.ndarray, block: int = BLOCK, cache_bytes: int = CACHE_BYTES, chunk: int = 8192):
+        self.n, self.p = dosage.shape
+        self.block = block
+        self._dosage = dosage
+        shift = np.empty(self.p)
+        ss = np.empty(self.p)
+        self.varies = np.zeros(self.p, dtype=bool)
+        exact = self.n <= _EXACT_MAX_N
+        for lo in range(0, self.p if self.n else 0, chunk):  # one pass over the panel, in chunks (no full copy)
+            x = np.asarray(dosage[:, lo:lo + chunk], dtype=np.float64)
+            finite = np.isfinite(x)
+            exact = exact and bool(finite.all()) and bool(np.all(x == np.rint(x)))
+            with np.errstate(invalid="ignore"):
+                lo_v = np.where(finite, x, np.inf).min(axis=0)
+                hi_v = np.where(finite, x, -np.inf).max(axis=0)
+            self.varies[lo:lo + chunk] = hi_v > lo_v
+        self.exact = exact
+        self._dtype = np.float32 if exact else np.float64
+        for lo in range(0, self.p, chunk):
+            x = np.asarray(self._work(slice(lo, min(self.p, lo + chunk)), centred=not exact), dtype=np.float64)
+            s = x.sum(axis=0)
+            shift[lo:lo + chunk] = s if exact else 0.0
+            ss[lo:lo + chunk] = (x * x).sum(axis=0) - (s * s / self.n if exact else 0.0)
+        self._shift = shift  # exact: column sums S (centring applied after the product); else 0
+        self._root_ss = np.sqrt(np.where(self.varies, ss, np.nan))
+        self._diag = np.full(self.p, np.nan)  # R's own LD_ii per SNP, filled block by block
+        self._cache: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+        item = block * block * (4 if exact else 8)
+        self._cache_items = max(16, cache_bytes // item)
+
+    def _work(self, cols: slice, centred: bool) -> np.ndarray:
+        """Values whose products are cached: counts (float32, exact), or centred imputed doubles."""
+        x = self._dosage[:, cols]
+        if not centred:
+            return np.asarray(x, dtype=np.float32)
+        x = np.asarray(x, dtype=np.float64)
+        with np.errstate(invalid="ignore"):
+            mu = np.nanmean(x, axis=0) if np.isnan(x).any() else x.mean(axis=0)
+        return np.where(np.isnan(x), 0.0, x - mu)
+
+    def _product(self, bi: int, bj: int) -> np.ndarray:
+        """X_bi' X_bj for blocks bi <= bj, computed once while cached."""
+        key = (bi, bj)
+        with self._lock:
+            hit = self._cache.pop(key, None)
+            if hit is not None:
+                self._cache[key] = hit
+                return hit
+        b = self.block
+        xi = self._work(slice(bi * b, (bi + 1) * b), centred=not self.exact)
+        xj = xi if bi == bj else self._work(slice(bj * b, (bj + 1) * b), centred=not self.exact)
+        prod = xi.T @ xj
+        if bi == bj:
+            self._r_diag(bi * b, min(self.p, (bi + 1) * b))
+        with self._lock:
+            self._cache[key] = prod
+            while len(self._cache) > self._cache_items:
+                self._cache.popitem(last=False)
+        return prod
+
+    def fusion_ld(self, cols: np.ndarray | slice) -> np.ndarray:
+        """LD of COLS with FUSION's arithmetic: crossprod(scale(X))/(n-1) in double through an
+        optimised BLAS (the reference runs' order; R's reference BLAS sums differently). Used where
+        single LD entries are printed or decide a rounding: they can sit exactly on a boundary."""
+        x = self._dosage[:, cols]
+        return ld_matrix(r_scale(mean_impute(np.asarray(x, dtype=np.float64))))
+
+    def _r_diag(self, lo: int, hi: int) -> None:
+        """LD_ii of the SNPs lo..hi as fusion_ld gives it: 1 only to rounding, and a top1 model's
+        TWAS z (GWAS z * w / sqrt(w^2 LD_ii)) sits on a rounding boundary of the 3-digit output
+        whenever the GWAS z has 4 decimals."""
+        if self.n < 2 or not np.isnan(self._diag[lo]):
+            return
+        self._diag[lo:hi] = np.diagonal(self.fusion_ld(slice(lo, hi)))
+
+    def all_vary(self, cols: np.ndarray) -> bool:
+        """True if every SNP of COLS varies in the panel (else FUSION's scale() gives NaN LD)."""
+        return bool(self.varies[cols].all())
+
+    def cross(self, cols: np.ndarray) -> np.ndarray:
+        """Centred cross-products sum_k (x_ki - mean_i)(x_kj - mean_j) of COLS, in COLS' order."""
+        cols = np.asarray(cols, dtype=np.int64)
+        blk = cols // self.block
+        touched, where = np.unique(blk, return_inverse=True)
+        if touched.size * self.block <= _ASSEMBLE_MAX:
+            out = self._gather_assembled(cols, blk, touched, where)
+        else:
+            out = self._gather_pairs(cols, blk, touched)
+        if self.exact:
+            s = self._shift[cols]
+            out -= np.multiply.outer(s, s / self.n)
+        return out
+
+    def _gather_assembled(self, cols, blk, touched, where) -> np.ndarray:
+        """The touched blocks' products laid side by side, then one gather (a gene's window)."""
+        b = self.block
+        big = np.empty((touched.size * b, touched.size * b), dtype=self._dtype)
+        for a, bi in enumerate(touched.tolist()):
+            for c in range(a, touched.size):
+                prod = self._product(bi, int(touched[c]))
+                big[a * b:a * b + prod.shape[0], c * b:c * b + prod.shape[1]] = prod
+                if c != a:
+                    big[c * b:c * b + prod.shape[1], a * b:a * b + prod.shape[0]] = prod.T
+        rel = where * b + (cols - blk * b)
+        return big.take(rel, axis=0).take(rel, axis=1).astype(np.float64)
+
+    def _gather_pairs(self, cols, blk, touched) -> np.ndarray:
+        """Block pair by block pair (SNPs spread over many blocks: no large intermediate)."""
+        out = np.empty((cols.size, cols.size))
+        groups = [(int(bk), np.flatnonzero(blk == bk)) for bk in touched]
+        for a, (bi, pos_i) in enumerate(groups):
+            off_i = cols[pos_i] - bi * self.block
+            for bj, pos_j in groups[a:]:
+                sub = self._product(bi, bj)[np.ix_(off_i, cols[pos_j] - bj * self.block)]
+                out[np.ix_(pos_i, pos_j)] = sub
+                if bj != bi:
+                    out[np.ix_(pos_j, pos_i)] = sub.T
+        return out
+
+    def ld(self, cols: np.ndarray) -> np.ndarray:
+        """Correlation of COLS (R's crossprod(scale(X))/(n-1)); rows of non-varying SNPs are NaN."""
+        cols = np.asarray(cols, dtype=np.int64)
+        r = self._root_ss[cols]
+        out = self.cross(cols)
+        out /= r[:, None]
+        out /= r[None, :]
+        np.fill_diagonal(out, self._diag[cols])
+        return out
+
+    def sd(self, cols: np.ndarray) -> np.ndarray:
+        """Sample sd (n-1) of the mean-imputed dosages of COLS."""
+        return self._root_ss[np.asarray(cols, dtype=np.int64)] / np.sqrt(self.n - 1)
