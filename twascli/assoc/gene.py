@@ -243,14 +243,14 @@ def prepare_gene(ref: RefPanel, model: WeightModel, ld_lookup: Callable | None =
 
     LD_LOOKUP(cols) may return an LDBlock already computed for exactly these panel columns.
     """
-    snp_ids = model.snps["snp"].to_numpy()
+    snp_ids = model.snp_column("snp")
     lookup = ref.snp_index.get
     found = np.fromiter((lookup(s, -1) for s in snp_ids), dtype=np.int64, count=len(snp_ids))
     matched = found >= 0
     cols = found[matched]
     wmat = np.nan_to_num(np.asarray(model.wgt_matrix, dtype=float)[matched, :], nan=0.0)
-    w1 = allele_codes(model.snps["a1"].to_numpy()[matched])
-    w2 = allele_codes(model.snps["a2"].to_numpy()[matched])
+    w1 = allele_codes(model.snp_column("a1")[matched])
+    w2 = allele_codes(model.snp_column("a2")[matched])
     _, flip = allele_qc_codes(w1, w2, ref.a1[cols], ref.a2[cols])
     wmat[flip, :] *= -1.0
     if model.models == ["predictdb"] and cols.size:  # allele-count weights: see io/predictdb.py

@@ -22,7 +22,7 @@ def gene_counts(prep, trait) -> dict[str, int]:
     ambiguous = trait.ambiguous[cols] & ~keep
     with_z = keep & np.isfinite(trait.z[cols])
     return {
-        "NSNP_WEIGHTS": int(len(prep.model.snps)), "NSNP_LDREF": int(cols.size), "NSNP_GWAS": int(with_z.sum()),
+        "NSNP_WEIGHTS": prep.model.n_snps, "NSNP_LDREF": int(cols.size), "NSNP_GWAS": int(with_z.sum()),
         "NSNP_QC": int(keep.sum()), "N_FLIPPED": int(trait.flip[cols].sum()), "N_AMBIGUOUS": int(ambiguous.sum()),
         "N_NON_ACGT": int((~keep & ~trait.ambiguous[cols]).sum()),
     }

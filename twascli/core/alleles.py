@@ -17,6 +17,9 @@ def allele_codes(alleles) -> np.ndarray:
     The table is shared by all calls, so codes from separate calls can be compared.
     """
     table = _TABLE
+    known = list(map(table.get, alleles))
+    if None not in known:  # the usual case: every allele seen before (A/C/G/T at least)
+        return np.array(known, dtype=np.int64)
     out = np.empty(len(alleles), dtype=np.int64)
     for i, allele in enumerate(alleles):
         code = table.get(allele)

@@ -15,6 +15,7 @@ fractional dosages use mean-imputed, centred double values instead (as FUSION's 
 from __future__ import annotations
 
 import threading
+import warnings
 from collections import OrderedDict
 
 import numpy as np
@@ -35,30 +36,28 @@ class BlockLD:
         self.n, self.p = dosage.shape
         self.block = block
         self._dosage = dosage
-        shift = np.empty(self.p)
-        ss = np.empty(self.p)
+        shift = np.zeros(self.p)
+        ss = np.zeros(self.p)
         self.varies = np.zeros(self.p, dtype=bool)
         exact = self.n <= _EXACT_MAX_N
-        for lo in range(0, self.p if self.n else 0, chunk):  # one pass over the panel, in chunks (no full copy)
-            x = np.asarray(dosage[:, lo:lo + chunk], dtype=np.float64)
-            finite = np.isfinite(x)
-            exact = exact and bool(finite.all()) and bool(np.all(x == np.rint(x)))
-            with np.errstate(invalid="ignore"):
-                lo_v = np.where(finite, x, np.inf).min(axis=0)
-                hi_v = np.where(finite, x, -np.inf).max(axis=0)
-            self.varies[lo:lo + chunk] = hi_v > lo_v
+        for lo in range(0, self.p if self.n else 0, chunk):  # chunks of the panel: no full copy
+            x = dosage[:, lo:lo + chunk]
+            exact = exact and bool(np.all(x == np.rint(x)))  # NaN (missing) fails too
+            with np.errstate(invalid="ignore"):  # all-missing columns: NaN, not varying
+                self.varies[lo:lo + chunk] = np.fmax.reduce(x, axis=0) > np.fmin.reduce(x, axis=0)
         self.exact = exact
         self._dtype = np.float32 if exact else np.float64
-        for lo in range(0, self.p, chunk):
-            x = np.asarray(self._work(slice(lo, min(self.p, lo + chunk)), centred=not exact), dtype=np.float64)
-            s = x.sum(axis=0)
-            shift[lo:lo + chunk] = s if exact else 0.0
-            ss[lo:lo + chunk] = (x * x).sum(axis=0) - (s * s / self.n if exact else 0.0)
+        for lo in range(0, self.p if self.n else 0, chunk):
+            x = self._work(slice(lo, min(self.p, lo + chunk)), centred=not exact)
+            sums = x.sum(axis=0, dtype=np.float64)
+            shift[lo:lo + chunk] = sums if exact else 0.0
+            ss[lo:lo + chunk] = (x * x).sum(axis=0, dtype=np.float64) - (sums * sums / self.n if exact else 0.0)
         self._shift = shift  # exact: column sums S (centring applied after the product); else 0
         self._root_ss = np.sqrt(np.where(self.varies, ss, np.nan))
         self._diag = np.full(self.p, np.nan)  # R's own LD_ii per SNP, filled block by block
         self._cache: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
+        self._last_layout: tuple[bytes, np.ndarray | None] = (b"", None)
         item = block * block * (4 if exact else 8)
         self._cache_items = max(16, cache_bytes // item)
 
@@ -68,7 +67,8 @@ class BlockLD:
         if not centred:
             return np.asarray(x, dtype=np.float32)
         x = np.asarray(x, dtype=np.float64)
-        with np.errstate(invalid="ignore"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-missing SNPs (never in a gene)
             mu = np.nanmean(x, axis=0) if np.isnan(x).any() else x.mean(axis=0)
         return np.where(np.isnan(x), 0.0, x - mu)
 
@@ -96,8 +96,9 @@ class BlockLD:
         """LD of COLS with FUSION's arithmetic: crossprod(scale(X))/(n-1) in double through an
         optimised BLAS (the reference runs' order; R's reference BLAS sums differently). Used where
         single LD entries are printed or decide a rounding: they can sit exactly on a boundary."""
-        x = self._dosage[:, cols]
-        return ld_matrix(r_scale(mean_impute(np.asarray(x, dtype=np.float64))))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-missing SNPs (never in a gene)
+            return ld_matrix(r_scale(mean_impute(np.asarray(self._dosage[:, cols], dtype=np.float64))))
 
     def _r_diag(self, lo: int, hi: int) -> None:
         """LD_ii of the SNPs lo..hi as fusion_ld gives it: 1 only to rounding, and a top1 model's
@@ -126,15 +127,21 @@ class BlockLD:
         return out
 
     def _gather_assembled(self, cols, blk, touched, where) -> np.ndarray:
-        """The touched blocks' products laid side by side, then one gather (a gene's window)."""
+        """The touched blocks' products laid side by side, then one gather (a gene's window).
+        Genes come by position, so the next gene often touches the same blocks: the last layout
+        is kept."""
         b = self.block
-        big = np.empty((touched.size * b, touched.size * b), dtype=self._dtype)
-        for a, bi in enumerate(touched.tolist()):
-            for c in range(a, touched.size):
-                prod = self._product(bi, int(touched[c]))
-                big[a * b:a * b + prod.shape[0], c * b:c * b + prod.shape[1]] = prod
-                if c != a:
-                    big[c * b:c * b + prod.shape[1], a * b:a * b + prod.shape[0]] = prod.T
+        key = touched.tobytes()
+        last_key, big = self._last_layout
+        if last_key != key:
+            big = np.empty((touched.size * b, touched.size * b), dtype=self._dtype)
+            for a, bi in enumerate(touched.tolist()):
+                for c in range(a, touched.size):
+                    prod = self._product(bi, int(touched[c]))
+                    big[a * b:a * b + prod.shape[0], c * b:c * b + prod.shape[1]] = prod
+                    if c != a:
+                        big[c * b:c * b + prod.shape[1], a * b:a * b + prod.shape[0]] = prod.T
+            self._last_layout = (key, big)  # one assignment: safe with reader threads
         rel = where * b + (cols - blk * b)
         return big.take(rel, axis=0).take(rel, axis=1).astype(np.float64)
 

@@ -36,7 +36,7 @@ class WeightModel:
 
     wgt_matrix: np.ndarray  # (p SNPs, m models) float64; NaN allowed
     models: list[str]  # colnames(wgt.matrix)
-    snps: pd.DataFrame  # the bim rows: columns chr snp cm pos a1 a2 (R names V1..V6)
+    snps: pd.DataFrame  # the bim rows: columns chr snp cm pos a1 a2 (R names V1..V6); see below
     cv_performance: np.ndarray | None = None  # (rows, models) usually rows rsq, pval
     cv_rows: list[str] = field(default_factory=lambda: ["rsq", "pval"])
     cv_models: list[str] | None = None  # colnames(cv.performance); defaults to models
@@ -45,6 +45,33 @@ class WeightModel:
     n_tot: int | None = None
     wgt_rownames: list[str] | None = None  # rownames(wgt.matrix); FUSION uses snps[,2]
     logical_alleles: bool = False  # an allele column is R logical: read.table turned "T" into TRUE
+
+    def snp_column(self, name: str) -> np.ndarray:
+        """One column of snps as an array, without building the DataFrame (the hot paths)."""
+        cols = self.__dict__.get("_snp_cols")
+        return cols[name] if cols is not None else self.snps[name].to_numpy()
+
+    @property
+    def n_snps(self) -> int:
+        return len(self.snp_column("snp"))
+
+
+def _get_snps(model: WeightModel) -> pd.DataFrame:
+    frame = model.__dict__.get("_snp_frame")
+    if frame is None:  # read from a file: the DataFrame is built on first use only
+        frame = model.__dict__["_snp_frame"] = pd.DataFrame(model.__dict__["_snp_cols"], copy=False)
+    return frame
+
+
+def _set_snps(model: WeightModel, value: pd.DataFrame | dict[str, np.ndarray]) -> None:
+    """snps may be given as a DataFrame or as a dict of its columns (arrays, SNP_COLUMNS)."""
+    frame, cols = (None, value) if isinstance(value, dict) else (value, None)
+    model.__dict__["_snp_frame"], model.__dict__["_snp_cols"] = frame, cols
+
+
+# assoc-test reads thousands of weight files and needs three snps columns of each: a DataFrame per
+# file cost more than the parsing. The dataclass field stays (constructor, replace(), repr).
+WeightModel.snps = property(_get_snps, _set_snps)  # type: ignore[assignment]
 
 
 SNP_COLUMNS = ["chr", "snp", "cm", "pos", "a1", "a2"]
@@ -174,7 +201,7 @@ class _Parser:
         if last is not None and buf.startswith(last[0], pos):
             self.pos = pos + len(last[0])
             return list(last[1])
-        out = self._fixed_strings(n) if n > 8 else None
+        out = (self._fixed_strings(n) or self._ascii_strings(n)) if n > 8 else None
         if out is None:
             out = self._each_string(n)
         if n > 8:
@@ -198,6 +225,37 @@ class _Parser:
             return None
         self.pos = pos + n * stride
         return text.copy().view(f"S{ln}").ravel().astype(f"U{ln}").tolist()
+
+    def _ascii_strings(self, n: int) -> list[str] | None:
+        """The N strings when all are ASCII-flagged (any lengths, e.g. SNP ids), cut in numpy steps;
+        else None. ASCII text holds no NUL byte, so the CHARSXP headers are the only places where
+        the 4 flag bytes can start: found all at once, then checked to chain element to element."""
+        buf, pos = self.buf, self.pos
+        if pos + 8 > len(buf):
+            return None
+        flags, ln = _II.unpack_from(buf, pos)
+        if flags != _CHARSXP | _ASCII_MASK << 12 or ln <= 0:
+            return None
+        span = np.frombuffer(buf, dtype=np.uint8, offset=pos, count=min(len(buf) - pos, n * (8 + 4 * ln)))
+        head = np.frombuffer(_I.pack(flags), dtype=np.uint8)
+        hits = np.flatnonzero((span[:-7] == head[0]) & (span[1:-6] == head[1]) & (span[2:-5] == head[2])
+                              & (span[3:-4] == head[3]))[:n]
+        if hits.size != n:
+            return None
+        lens = (span[hits + 4].astype(np.int64) << 24 | span[hits + 5].astype(np.int64) << 16
+                | span[hits + 6].astype(np.int64) << 8 | span[hits + 7])
+        ends = hits + 8 + lens
+        if hits[0] != 0 or not np.array_equal(hits[1:], ends[:-1]) or ends[-1] > span.size or (lens <= 0).any():
+            return None
+        width = int(lens.max())
+        grid = np.zeros((n, width), dtype=np.uint8)
+        cols = np.arange(width)
+        inside = cols < lens[:, None]
+        grid[inside] = span[(hits[:, None] + 8 + cols)[inside]]
+        if (grid >= 128).any():
+            return None
+        self.pos = pos + int(ends[-1])
+        return grid.view(f"S{width}").ravel().astype(f"U{width}").tolist()
 
     def _each_string(self, n: int) -> list[str | None]:
         """A character vector's elements one by one; the hot loop of the reader, kept tight."""
@@ -606,8 +664,9 @@ def _matrix(obj: Any, what: str) -> tuple[np.ndarray, list[str] | None, list[str
     return mat, rows, cols
 
 
-def _snps_frame(obj: Any) -> pd.DataFrame:
-    """snps (FUSION's bim data.frame, columns by position) -> chr snp cm pos a1 a2."""
+def _snps_columns(obj: Any) -> tuple[dict[str, np.ndarray], bool]:
+    """snps (FUSION's bim data.frame, columns by position) -> arrays chr snp cm pos a1 a2, and
+    whether an allele column is R logical."""
     if not isinstance(obj, RObj) or obj.kind != _VECSXP:
         raise _CorruptError("snps is not a data.frame")
     cols, _names, nrow = _frame_columns(obj)
@@ -618,19 +677,24 @@ def _snps_frame(obj: Any) -> pd.DataFrame:
     if not np.all(np.isfinite(posf)):
         raise _CorruptError("snps has missing base-pair positions")
     out = {
-        "chr": _texts(chrom),
-        "snp": _texts(snp),
+        "chr": _object_array(_texts(chrom)),
+        "snp": _object_array(_texts(snp)),
         "cm": _floats(cm).astype(np.float64, copy=False),
         "pos": posf.astype(np.int64),
-        "a1": _texts(a1),
-        "a2": _texts(a2),
+        "a1": _object_array(_texts(a1)),
+        "a2": _object_array(_texts(a2)),
     }
     for key, vals in out.items():
         if len(vals) != nrow:
             raise _CorruptError(f"snps column {key} has {len(vals)} rows, expected {nrow}")
-    frame = pd.DataFrame(out, copy=False)
-    frame.attrs["logical_alleles"] = any(isinstance(c, RObj) and c.kind == _LGLSXP for c in (a1, a2))
-    return frame
+    return out, any(isinstance(c, RObj) and c.kind == _LGLSXP for c in (a1, a2))
+
+
+def _object_array(values: list) -> np.ndarray:
+    """A list of str/None as a 1-D object array (what a DataFrame's text column holds)."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
 
 
 def _scalar_float(obj: Any) -> float | None:
@@ -651,7 +715,7 @@ def read_wgt_rdat(path: str, true_as_t: bool = False) -> WeightModel:
             raise TwasError(f"{path}: not a FUSION weight file (no {name} object)")
     try:
         wgt, rownames, models = _matrix(objs["wgt.matrix"], "wgt.matrix")
-        snps = _snps_frame(objs["snps"])
+        snps, logical = _snps_columns(objs["snps"])
         cv = cv_rows = cv_models = None
         if objs.get("cv.performance") is not None:
             cv, cv_rows, cv_models = _matrix(objs["cv.performance"], "cv.performance")
@@ -660,12 +724,11 @@ def read_wgt_rdat(path: str, true_as_t: bool = False) -> WeightModel:
         n_tot_f = _scalar_float(objs.get("N.tot"))
     except (_CorruptError, ValueError, TypeError, AttributeError, IndexError) as exc:
         raise TwasError(f"{path}: malformed FUSION weight file ({exc})") from None
-    logical = bool(snps.attrs.pop("logical_alleles", False))
     if logical and true_as_t:
         for col in ("a1", "a2"):
-            snps[col] = snps[col].where(snps[col] != "TRUE", "T")
-    if wgt.shape[0] != len(snps):
-        raise TwasError(f"{path}: wgt.matrix has {wgt.shape[0]} rows but snps has {len(snps)} SNPs")
+            snps[col] = np.where(snps[col] == "TRUE", "T", snps[col]).astype(object)
+    if wgt.shape[0] != len(snps["snp"]):
+        raise TwasError(f"{path}: wgt.matrix has {wgt.shape[0]} rows but snps has {len(snps['snp'])} SNPs")
     if models is None:  # unnamed columns: borrow cv.performance's names when they fit
         fits = cv_models is not None and len(cv_models) == wgt.shape[1]
         models = list(cv_models) if fits else [f"model{j + 1}" for j in range(wgt.shape[1])]

@@ -81,7 +81,7 @@ def profile_row(path: str) -> ProfileRow:
             j = cols.index(name)
             rsq[k], pv[k] = cv[0, j], cv[1, j]
     hsq = np.resize(np.asarray(model.hsq, dtype=np.float64), 2)
-    return ProfileRow(profile_name(path), len(model.snps), hsq, float(model.hsq_pv), rsq, pv)
+    return ProfileRow(profile_name(path), model.n_snps, hsq, float(model.hsq_pv), rsq, pv)
 
 
 def _fmt_matrix(values: np.ndarray, digits: int) -> np.ndarray:
