@@ -42,11 +42,13 @@ Per locus (all numbers fixed before the first run, none tuned on the result):
   the Bonferroni threshold over 10,000 tests, as post-process does.
 
 Reported per number of causal genes (loci kept; per row): share of causal genes in the set, share
-of loci with every causal gene in it, mean set size (models; the null model is not counted), for
+of loci with every causal gene in it, mean set size (models; the null model is not counted) and
+mean number of non-causal models in it, for
 the FOCUS 90% credible set (defaults: prior 1e-3, at most 3 causal, ridge 0), the joint set
 (--min_r2 0.05, --max_r2 0.9) and the TWAS-significant set.
 
-    python benchmarks/sim_finemap.py [--reps 120] [--seeds 1 2 3] [--pleio 0]
+    python benchmarks/sim_finemap.py [--reps 120] [--seeds 1 2 3] [--pleio 0] [--ngwas 100000]
+        [--prior_prob 1e-3]
 """
 
 from __future__ import annotations
@@ -99,7 +101,7 @@ def scale(g: np.ndarray) -> np.ndarray:
     return (g - g.mean(axis=0)) / g.std(axis=0, ddof=1)
 
 
-def simulate_locus(rng: np.random.Generator, panel: np.ndarray, n_causal: int, pleio: float):
+def simulate_locus(rng: np.random.Generator, panel: np.ndarray, n_causal: int, pleio: float, n_gwas: int = N_GWAS):
     """(TWAS z, model correlation, causal mask) of one locus, or None when too few genes have a model."""
     start = int(rng.integers(0, panel.shape[1] - N_SNP + 1))
     region = panel[:, start:start + N_SNP]
@@ -145,7 +147,7 @@ def simulate_locus(rng: np.random.Generator, panel: np.ndarray, n_causal: int, p
         b[int(rng.integers(0, p))] += rng.choice([-1.0, 1.0]) * np.sqrt(pleio)
     vals, vecs = np.linalg.eigh(r_gwas)
     half = vecs * np.sqrt(np.clip(vals, 0.0, None))
-    zsnp = np.sqrt(N_GWAS) * (r_gwas @ b) + half @ rng.standard_normal(p)
+    zsnp = np.sqrt(n_gwas) * (r_gwas @ b) + half @ rng.standard_normal(p)
     z = np.empty(m)
     ge = np.empty((N_REF, m))
     for k, (w, win) in enumerate(zip(weights, windows)):
@@ -162,13 +164,16 @@ def joint_set(z: np.ndarray, corr: np.ndarray) -> np.ndarray:
     return pp.select_locus(z, ld, np.ones(len(z), dtype=bool), ZTHRESH, 0.9).keep
 
 
-def _summary(sets: list[tuple[np.ndarray, np.ndarray]]) -> tuple[float, float, float]:
-    """(causal genes in the set, loci with all causal genes in it, mean set size) over (set, causal) pairs."""
+def _summary(sets: list[tuple[np.ndarray, np.ndarray]]) -> tuple[float, float, float, float]:
+    """(causal genes in the set, loci with all causal genes in it, mean set size, mean non-causal models
+    in it) over (set, causal) pairs."""
     gene = np.concatenate([s[c] for s, c in sets])
-    return float(gene.mean()), float(np.mean([s[c].all() for s, c in sets])), float(np.mean([s.sum() for s, _ in sets]))
+    return (float(gene.mean()), float(np.mean([s[c].all() for s, c in sets])), float(np.mean([s.sum() for s, _ in sets])),
+            float(np.mean([s[~c].sum() for s, c in sets])))
 
 
-def run(reps: int, seeds: list[int], pleio: float) -> list[dict]:
+def run(reps: int, seeds: list[int], pleio: float, n_gwas: int = N_GWAS,
+        prior_prob: float = focus.DEFAULT_PRIOR_PROB) -> list[dict]:
     panel = reference_panel()
     rows = []
     for n_causal in (1, 2, 3):
@@ -176,7 +181,7 @@ def run(reps: int, seeds: list[int], pleio: float) -> list[dict]:
         for seed in seeds:
             rng = np.random.default_rng(1000 * seed + n_causal)
             for _ in range(reps):
-                sim = simulate_locus(rng, panel, n_causal, pleio)
+                sim = simulate_locus(rng, panel, n_causal, pleio, n_gwas)
                 if sim is None:
                     acc["no_model"] += 1
                     continue
@@ -186,7 +191,7 @@ def run(reps: int, seeds: list[int], pleio: float) -> list[dict]:
                     acc["not_sig"] += 1
                     continue
                 t0 = time.perf_counter()
-                res = focus.finemap(z, corr)
+                res = focus.finemap(z, corr, prior_prob=prior_prob)
                 acc["secs"] += time.perf_counter() - t0
                 acc["cs"].append((res.in_cred_set, causal))
                 acc["null_in"].append(res.null_in_cred_set)
@@ -207,21 +212,26 @@ def main() -> None:
     ap.add_argument("--reps", type=int, default=120, help="loci simulated per seed and number of causal genes")
     ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     ap.add_argument("--pleio", type=float, default=0.0, help="trait variance explained by one direct (pleiotropic) SNP effect")
+    ap.add_argument("--ngwas", type=int, default=N_GWAS, help="GWAS sample size")
+    ap.add_argument("--prior_prob", type=float, default=focus.DEFAULT_PRIOR_PROB,
+                    help="FOCUS prior causal probability per model (post-process --finemap_prior_prob)")
     a = ap.parse_args()
     t0 = time.perf_counter()
-    rows = run(a.reps, a.seeds, a.pleio)
-    print(f"seeds {a.seeds}, {a.reps} loci each per row, pleiotropic SNP h2 {a.pleio}; "
+    rows = run(a.reps, a.seeds, a.pleio, a.ngwas, a.prior_prob)
+    print(f"seeds {a.seeds}, {a.reps} loci each per row, GWAS N {a.ngwas}, pleiotropic SNP h2 {a.pleio}, "
+          f"prior {a.prior_prob}; "
           f"{time.perf_counter() - t0:.0f} s")
     print("| causal genes | loci kept (no model passes; too few models) | models/locus | "
-          "credible set: causal genes in it | all causal in it | mean size | null model in it | "
-          "joint set: causal genes in it | all causal in it | mean size | "
-          "TWAS-significant: causal genes in it | all causal in it | mean size |")
+          "credible set: causal genes in it | all causal in it | mean size (non-causal) | null model in it | "
+          "joint set: causal genes in it | all causal in it | mean size (non-causal) | "
+          "TWAS-significant: causal genes in it | all causal in it | mean size (non-causal) |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         cs, js, ss = r["cs"], r["joint"], r["sig"]
         print(f"| {r['causal']} | {r['loci']} ({r['not_sig']}; {r['no_model']}) | {r['models']:.1f} | "
-              f"{cs[0]:.3f} | {cs[1]:.3f} | {cs[2]:.2f} | {r['null_in']:.3f} | "
-              f"{js[0]:.3f} | {js[1]:.3f} | {js[2]:.2f} | {ss[0]:.3f} | {ss[1]:.3f} | {ss[2]:.2f} |")
+              f"{cs[0]:.3f} | {cs[1]:.3f} | {cs[2]:.2f} ({cs[3]:.2f}) | {r['null_in']:.3f} | "
+              f"{js[0]:.3f} | {js[1]:.3f} | {js[2]:.2f} ({js[3]:.2f}) | "
+              f"{ss[0]:.3f} | {ss[1]:.3f} | {ss[2]:.2f} ({ss[3]:.2f}) |")
     print(f"fine-mapping time per locus: {np.mean([r['ms'] for r in rows]):.2f} ms")
 
 
