@@ -5,9 +5,9 @@ the plain set of TWAS-significant models.
 
 Design, after the simulations of the FOCUS authors (Mancuso et al. 2019, Nat Genet 51:675; their
 multi-ancestry follow-up Lu et al. 2022, AJHG 109:1388, whose scripts are public in
-mancusolab/MA-FOCUS-data-code, simulation/codes/python: genotypes drawn for disjoint eQTL and GWAS
-samples from the LD of a reference region, 10 genes per region whose eQTLs (a truncated
-Poisson(2) number, at least one) may lie anywhere in it, expression cis-h2 0.05 (grid 0.01-0.1),
+mancusolab/MA-FOCUS-data-code, simulation/codes/python: genotypes of disjoint eQTL and GWAS samples
+drawn (multivariate normal) from the 1000 Genomes LD of a region, 10 genes per region whose eQTLs
+(a truncated Poisson(2) number, at least one) may lie anywhere in it, expression cis-h2 0.05 (grid 0.01-0.1),
 LASSO weights fitted PLINK-style in an eQTL sample of 200 (grid 100-500; script default 500),
 GWAS n 100,000 (grid 50,000-200,000), one causal gene explaining 0.076% of the trait (grid 0 to
 0.5%), the TWAS z and the fine-mapping from the reference LD; coverage = share of simulated
@@ -15,7 +15,9 @@ regions whose 90% credible set, the null model ranked with the genes, holds the 
 size = genes in that set, per region). The text of the original paper's methods was not reachable
 here; the values below follow those scripts where they apply and the issue otherwise.
 
-Per locus (all numbers fixed before the first run, none tuned on the result):
+Per locus. No number was changed after seeing coverage or sizes; one change followed a first
+trial: the synthetic LD used at first (a thresholded Gaussian chain) decayed with distance much
+faster than real EUR LD, so real 1000 Genomes genotypes replaced it.
 - 300 consecutive SNPs (MAF >= 0.05; about 300 kb) at a random place in the 1000 Genomes EUR
   genotypes kept in the repository (tests/data/realdata/gwasvcf_chr1p36: 502 people, chr1
   10 kb-1.21 Mb), so the LD is that of a real European region, as FOCUS's LD reference.
@@ -33,7 +35,8 @@ Per locus (all numbers fixed before the first run, none tuned on the result):
   estimate). Genes whose lasso selects nothing have no model, as in FUSION.
 - 1-3 causal genes drawn among the genes with a model; trait = sum over causal genes of
   +-sqrt(0.00076) x standardised true genetic expression + noise (per causal gene 0.076% of the
-  trait, FOCUS's follow-up's central value); GWAS z of the SNPs from a sample of N = 100,000:
+  trait, FOCUS's follow-up's central value); GWAS z of the SNPs from a sample of N = 100,000
+  (--ngwas):
   z ~ N(sqrt(N) R_gwas b, R_gwas), b the trait's joint per-SD SNP effects. With --pleio H, one
   random SNP also acts on the trait directly, explaining H of it (a pleiotropic effect not
   mediated by any model).
@@ -43,9 +46,9 @@ Per locus (all numbers fixed before the first run, none tuned on the result):
 
 Reported per number of causal genes (loci kept; per row): share of causal genes in the set, share
 of loci with every causal gene in it, mean set size (models; the null model is not counted) and
-mean number of non-causal models in it, for
-the FOCUS 90% credible set (defaults: prior 1e-3, at most 3 causal, ridge 0), the joint set
-(--min_r2 0.05, --max_r2 0.9) and the TWAS-significant set.
+mean number of non-causal models in it, for the FOCUS 90% credible set (defaults: prior 1e-3,
+--prior_prob to change it; at most 3 causal; ridge 0), the joint set (--min_r2 0.05, --max_r2 0.9)
+and the TWAS-significant set.
 
     python benchmarks/sim_finemap.py [--reps 120] [--seeds 1 2 3] [--pleio 0] [--ngwas 100000]
         [--prior_prob 1e-3]
@@ -168,8 +171,9 @@ def _summary(sets: list[tuple[np.ndarray, np.ndarray]]) -> tuple[float, float, f
     """(causal genes in the set, loci with all causal genes in it, mean set size, mean non-causal models
     in it) over (set, causal) pairs."""
     gene = np.concatenate([s[c] for s, c in sets])
-    return (float(gene.mean()), float(np.mean([s[c].all() for s, c in sets])), float(np.mean([s.sum() for s, _ in sets])),
-            float(np.mean([s[~c].sum() for s, c in sets])))
+    all_in = np.mean([s[c].all() for s, c in sets])
+    size = np.mean([s.sum() for s, _ in sets])
+    return float(gene.mean()), float(all_in), float(size), float(np.mean([s[~c].sum() for s, c in sets]))
 
 
 def run(reps: int, seeds: list[int], pleio: float, n_gwas: int = N_GWAS,
@@ -211,7 +215,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reps", type=int, default=120, help="loci simulated per seed and number of causal genes")
     ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
-    ap.add_argument("--pleio", type=float, default=0.0, help="trait variance explained by one direct (pleiotropic) SNP effect")
+    ap.add_argument("--pleio", type=float, default=0.0,
+                    help="trait variance explained by one direct (pleiotropic) SNP effect")
     ap.add_argument("--ngwas", type=int, default=N_GWAS, help="GWAS sample size")
     ap.add_argument("--prior_prob", type=float, default=focus.DEFAULT_PRIOR_PROB,
                     help="FOCUS prior causal probability per model (post-process --finemap_prior_prob)")
