@@ -146,6 +146,9 @@ class BlockLD:
                         big[c * b:c * b + part.shape[1], a * b:a * b + part.shape[0]] = part.T
             self._last_layout = (key, big)  # one assignment: safe with reader threads
         rel = where * b + (cols - blk * b)
+        lo = int(rel[0])
+        if rel[-1] - lo == rel.size - 1 and np.all(rel[1:] > rel[:-1]):  # a run of panel SNPs
+            return big[lo:lo + rel.size, lo:lo + rel.size].copy()
         return big.take(rel, axis=0).take(rel, axis=1)
 
     def _gather_pairs(self, cols, blk, touched) -> np.ndarray:

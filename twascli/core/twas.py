@@ -74,12 +74,12 @@ def impg_weights_direct(ld: np.ndarray, missing: np.ndarray) -> tuple[np.ndarray
     """
     m_idx, o_idx = np.flatnonzero(missing), np.flatnonzero(~missing)
     obs_rows = ld[o_idx]
-    ridge = obs_rows[:, o_idx]
+    ridge = obs_rows[:, o_idx].T  # symmetric: the transpose is the Fortran-ordered copy LAPACK works in
     ridge[np.diag_indices_from(ridge)] += IMPG_RIDGE
-    factor, info = scipy.linalg.lapack.dpotrf(ridge, lower=0, clean=0)
+    factor, info = scipy.linalg.lapack.dpotrf(ridge, lower=0, clean=0, overwrite_a=1)
     if info == 0:
         solved, info = scipy.linalg.lapack.dpotrs(factor, obs_rows[:, m_idx], lower=0)
-    if info != 0 or not np.all(np.isfinite(ridge)):
+    if info != 0 or not np.all(np.isfinite(solved)):
         return np.full((m_idx.size, o_idx.size), np.nan), np.full(m_idx.size, np.nan)
     wgt = solved.T
     r2pred = np.einsum("ij,ji->i", wgt, obs_rows[:, m_idx]) - IMPG_RIDGE * np.einsum("ij,ij->i", wgt, wgt)
