@@ -118,6 +118,8 @@ class LDBlock:
         """w' LD w from the SNPs with a non-zero weight only (the same numbers either way); for
         one SNP, w^2 LD_ii with FUSION's LD_ii (see BlockLD.fusion_diag)."""
         nz = np.flatnonzero(w)
+        if nz.size == 0:
+            return 0.0
         if nz.size == 1:
             return float(w[nz[0]] * self.source.fusion_diag(int(self.cols[nz[0]])) * w[nz[0]])
         sub = self._ld[np.ix_(nz, nz)] if self._ld is not None else self.source.ld(self.cols[nz])

@@ -24,7 +24,7 @@ from twascli.core.rstats import mean_impute, r_scale
 from twascli.core.twas import ld_matrix
 
 BLOCK = 256  # SNPs per block: a 256 x 256 single-precision product runs near BLAS peak
-CACHE_BYTES = 256 << 20  # bound on cached blocks (genes come by position: few are live)
+CACHE_BYTES = 64 << 20  # bound on cached blocks (genes come by position: few are live)
 _ASSEMBLE_MAX = 4096  # SNPs of touched blocks laid side by side for one gather (128 MiB at most)
 _DIAG_WIDTH = 8  # columns scaled together for fusion_diag
 _EXACT_MAX_N = (1 << 24) // 4  # float32 sums of products of counts <= 2 stay exact below this
@@ -85,10 +85,9 @@ class BlockLD:
         xi = self._work(ci, centred=not self.exact)
         xj = xi if bi == bj else self._work(cj, centred=not self.exact)
         out = (xi.T @ xj).astype(np.float64)  # exact integers when self.exact
-        if self.exact:
-            out -= np.multiply.outer(self._shift[ci], self._shift[cj] / self.n)
-        out /= self._root_ss[ci, None]
-        out /= self._root_ss[None, cj]
+        if self.exact:  # commutative products only: the LD is exactly symmetric
+            out -= np.multiply.outer(self._shift[ci], self._shift[cj]) / self.n
+        out /= np.multiply.outer(self._root_ss[ci], self._root_ss[cj])
         if bi == bj:  # a correlation's diagonal (one-SNP models use fusion_diag)
             np.fill_diagonal(out, np.where(self.varies[ci], 1.0, np.nan))
         with self._lock:
@@ -124,6 +123,8 @@ class BlockLD:
         """Correlation of COLS (R's crossprod(scale(X))/(n-1)), in COLS' order; rows of
         non-varying SNPs are NaN."""
         cols = np.asarray(cols, dtype=np.int64)
+        if cols.size == 0:
+            return np.empty((0, 0))
         blk = cols // self.block
         touched, where = np.unique(blk, return_inverse=True)
         if touched.size * self.block <= _ASSEMBLE_MAX:
