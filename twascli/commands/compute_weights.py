@@ -47,7 +47,6 @@ def compute_weights(
     """FUSION.compute_weights.R flags (+ twascli batch options); see HELP."""
     # imported here so that other subcommands do not pay for scipy/glmnet start-up
     from twascli.weights.gene import CwOptions, compute_gene
-    from twascli.weights.batch import read_batch_list, read_gene_table, run_batch
     from twascli.weights.guard import guard_batch, guard_gene
 
     from twascli.optcheck import check_count, check_fraction, check_p, check_range
@@ -65,6 +64,8 @@ def compute_weights(
     if batch is not None and genes is not None:
         raise TwasError("--batch and --genes: use one of them")
     if batch is not None or genes is not None:
+        from twascli.weights.batch import read_batch_list, read_gene_table, run_batch  # (multiprocessing)
+
         if genes is not None and not bfile:
             raise TwasError("--genes: needs --bfile (the genotypes of all genes)")
         gene_list = read_batch_list(batch) if batch is not None else read_gene_table(genes)  # type: ignore[arg-type]
