@@ -20,6 +20,7 @@ import pickle
 import struct
 import sys
 import tempfile
+import threading
 from typing import Callable
 
 AVAILABLE = importlib.util.find_spec("numba") is not None
@@ -27,7 +28,8 @@ AVAILABLE = importlib.util.find_spec("numba") is not None
 _MARK = "_twascli_jit"
 _KERNELS: dict[str, list["Kernel"]] = {}  # module name -> its entry points
 _LOADED: dict[str, Callable[[str], Callable]] = {}  # module name -> entry name -> callable
-_ENGINES: list[object] = []  # llvmlite execution engines kept alive (they own the code)
+_ENGINES: list[object] = []
+_LOCK = threading.Lock()  # llvmlite execution engines kept alive (they own the code)
 
 
 def jit(f: Callable) -> Callable:
@@ -73,8 +75,14 @@ def kernel(spec: str) -> Callable[[Callable], Kernel]:
 
 def _load(module: str) -> Callable[[str], Callable]:
     """The callables of a module's entry points: native object, else numba, else Python."""
-    if module in _LOADED:
-        return _LOADED[module]
+    with _LOCK:  # threads (compute-weights --jobs) may make their first call together
+        if module not in _LOADED:
+            _LOADED[module] = _link(module)
+    return _LOADED[module]
+
+
+def _link(module: str) -> Callable[[str], Callable]:
+    """Load (or build) a module's entry points once."""
     kernels = {k.name: k for k in _KERNELS[module]}
     get: Callable[[str], Callable]
     if not AVAILABLE:
@@ -86,7 +94,6 @@ def _load(module: str) -> Callable[[str], Callable]:
             get = _native_entries(module, kernels)
         except Exception:  # pragma: no cover - an unusual LLVM/numba set-up: numba itself still works
             get = _numba_entries(module, kernels)
-    _LOADED[module] = get
     return get
 
 
