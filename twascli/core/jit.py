@@ -121,7 +121,6 @@ def _numba_entries(module: str, kernels: dict[str, Kernel]) -> Callable[[str], C
 # --- the native route -------------------------------------------------------------------------
 
 _CTYPE = {"f8": ctypes.c_double, "i8": ctypes.c_int64}
-_DTYPE = {"f8": "float64", "i8": "int64"}
 
 
 def _cache_file(module: str, kernels: dict[str, Kernel]) -> str:
@@ -239,6 +238,9 @@ def _caller(k: Kernel, address: int) -> Callable:
     for s in k.spec:
         argtypes += [_CTYPE[s]] if "[" not in s else [ctypes.c_void_p] + [ctypes.c_int64] * (s.count(",") + 1)
     cfn = ctypes.CFUNCTYPE(ctypes.c_int64, *argtypes)(address)
+    import numpy as np
+
+    dtype = {"f8": np.dtype(np.float64).str, "i8": np.dtype(np.int64).str}  # native byte order
     spec = [(s[:2], "[" in s, "F" if s.endswith("F") else "C", s.count(",") + 1) for s in k.spec]
 
     def call(*args):
@@ -247,10 +249,10 @@ def _caller(k: Kernel, address: int) -> Callable:
             if not is_array:
                 flat.append(a)
                 continue
-            ok = a.dtype.name == _DTYPE[t] and a.ndim == ndim
+            ok = a.dtype.str == dtype[t] and a.ndim == ndim
             ok = ok and (a.flags.f_contiguous if order == "F" else a.flags.c_contiguous)
             if not ok:
-                raise TypeError(f"{k.name}: an argument is not a {order}-contiguous {_DTYPE[t]} array of {ndim} dims")
+                raise TypeError(f"{k.name}: an argument is not a {order}-contiguous {t} array of {ndim} dims")
             flat.append(a.ctypes.data)
             flat.extend(a.shape)
         return cfn(*flat)
