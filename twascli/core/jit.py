@@ -28,8 +28,8 @@ AVAILABLE = importlib.util.find_spec("numba") is not None
 _MARK = "_twascli_jit"
 _KERNELS: dict[str, list["Kernel"]] = {}  # module name -> its entry points
 _LOADED: dict[str, Callable[[str], Callable]] = {}  # module name -> entry name -> callable
-_ENGINES: list[object] = []
-_LOCK = threading.Lock()  # llvmlite execution engines kept alive (they own the code)
+_ENGINES: list[object] = []  # llvmlite execution engines kept alive (they own the code)
+_LOCK = threading.Lock()
 
 
 def jit(f: Callable) -> Callable:
@@ -162,6 +162,8 @@ def _native_entries(module: str, kernels: dict[str, Kernel]) -> Callable[[str], 
     """Link the module's cached native object (building it first if absent) and wrap its entries."""
     import llvmlite.binding as llvm
 
+    if not sys.platform.startswith("linux"):  # the imports are read from ELF objects only
+        raise OSError("native kernels: Linux only")
     path = _cache_file(module, kernels)
     try:
         with open(path, "rb") as fh:
