@@ -10,6 +10,11 @@ FUSION-style per-gene loops run it; FUSION.compute_weights.R also needs PLINK, s
 with --fusion and --plink given.
 
     python benchmarks/bench_startup.py [--fusion /path/to/fusion_twas] [--plink plink] [--rounds 3]
+                                       [--only pp|cw] [--no_compile]
+
+twascli's modules are byte-compiled first, as `pip install` does: a checkout run with
+PYTHONDONTWRITEBYTECODE=1 would otherwise parse every module on every call (~0.1-0.2 s);
+--no_compile skips that step.
 """
 
 from __future__ import annotations
@@ -42,11 +47,27 @@ def main() -> None:
     ap.add_argument("--fusion", help="a gusevlab/fusion_twas checkout (runs FUSION too)")
     ap.add_argument("--plink", help="PLINK 1.9 binary, for FUSION.compute_weights.R")
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--only", choices=["pp", "cw"], help="time only post-process (pp) or compute-weights (cw)")
+    ap.add_argument("--no_compile", action="store_true", help="do not byte-compile twascli first")
     args = ap.parse_args()
+    if not args.no_compile:
+        import compileall
+
+        compileall.compile_dir(os.path.join(ROOT, "twascli"), quiet=1)
+        print("twascli byte-compiled (__pycache__), as an installed package is")
     work = tempfile.mkdtemp(prefix="twascli_startup_")
     twascli = [sys.executable, "-m", "twascli"]
     print(f"machine: {load()}")
 
+    if args.only != "cw":
+        post_process(args, work, twascli)
+    if args.only != "pp":
+        compute_weights(args, work, twascli)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def post_process(args: argparse.Namespace, work: str, twascli: list[str]) -> None:
+    """post-process without --plot, side by side with FUSION.post_process.R when it can run."""
     common = post_process_inputs(work)
     runs = {}
     if have_fusion(args.fusion, "FUSION.post_process.R"):
@@ -57,6 +78,9 @@ def main() -> None:
     print("post-process without --plot (parity trait_strong chr22):")
     report(interleaved(runs, args.rounds))
 
+
+def compute_weights(args: argparse.Namespace, work: str, twascli: list[str]) -> None:
+    """One parity gene as one compute-weights process, side by side with FUSION when it can run."""
     gene = ["--bfile", CW_GENE, "--models", "top1,blup,lasso,enet", "--hsq_set", "0.1",
             "--covar", os.path.join(os.path.dirname(CW_GENE), "covar.txt")]
     runs = {}
@@ -67,7 +91,6 @@ def main() -> None:
     runs["twascli"] = lambda: wall([*twascli, "compute-weights", *gene, "--out", os.path.join(work, "cw")])
     print("compute-weights, one gene per process (400 people, 431 SNPs, 4 models, 5-fold CV):")
     report(interleaved(runs, args.rounds))
-    shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -42,12 +42,11 @@ def compute_weights(
     batch: str | None = typer.Option(None, "--batch", help="twascli: table of genes (header ID BFILE [PHENO CHR P0 P1]) to train in one run"),
     genes: str | None = typer.Option(None, "--genes", help="twascli: gene table (header ID CHR P0 P1); genotypes from --bfile, expression from --pheno"),
     cis_window: int = typer.Option(500_000, "--cis_window", "--cis-window", help="twascli: --genes mode window around P0-P1 in bp"),
-    jobs: int | None = typer.Option(None, "--jobs", "-j", help="twascli: processes to use (batch: genes in parallel, default: the cores this job may use, e.g. its SLURM allocation; one gene: its enet fits, default 1)"),
+    jobs: int | None = typer.Option(None, "--jobs", "-j", help="twascli: processes to use (batch: genes in parallel, default: the cores this job may use, e.g. its SLURM allocation; one gene: threads for its enet fits, default 1)"),
 ) -> None:
     """FUSION.compute_weights.R flags (+ twascli batch options); see HELP."""
     # imported here so that other subcommands do not pay for scipy/glmnet start-up
     from twascli.weights.gene import CwOptions, compute_gene
-    from twascli.weights.batch import read_batch_list, read_gene_table, run_batch
     from twascli.weights.guard import guard_batch, guard_gene
 
     from twascli.optcheck import check_count, check_fraction, check_p, check_range
@@ -65,6 +64,8 @@ def compute_weights(
     if batch is not None and genes is not None:
         raise TwasError("--batch and --genes: use one of them")
     if batch is not None or genes is not None:
+        from twascli.weights.batch import read_batch_list, read_gene_table, run_batch  # (multiprocessing)
+
         if genes is not None and not bfile:
             raise TwasError("--genes: needs --bfile (the genotypes of all genes)")
         gene_list = read_batch_list(batch) if batch is not None else read_gene_table(genes)  # type: ignore[arg-type]
@@ -84,6 +85,6 @@ def compute_weights(
     if not bfile:
         raise TwasError("--bfile: required (the gene's PLINK genotype prefix)")
     guard_gene(opts)
-    # one gene runs in this process unless --jobs asks for more: a pool costs more than it saves
-    # on one gene's enet fits (FUSION-style per-gene loops start one process per gene)
+    # one gene runs in this process, its enet fits in --jobs threads (default 1: FUSION-style
+    # per-gene loops often run one process per core already)
     compute_gene(opts, log=lambda s: (sys.stdout.write(s), sys.stdout.flush()), jobs=jobs or 1)

@@ -19,10 +19,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import chdtri  # scipy.stats.chi2.isf (importing scipy.stats costs ~0.3 s)
-from scipy.linalg.lapack import dpotrf as _dpotrf
-from scipy.linalg.lapack import dpotrs as _dpotrs
-from scipy.linalg.lapack import dtrtrs as _dtrtrs
 
 __all__ = [
     "GEMMA_L_MIN",
@@ -521,6 +517,12 @@ def gemma_bslmm(
     Slow by nature: about 1.1 million iterations per call with FUSION's settings (tens of
     seconds to minutes per gene); opt-in, as in FUSION.
     """
+    # imported here: scipy.linalg costs ~0.1 s of start-up that the default models do not need
+    from scipy.linalg.lapack import dpotrf as _dpotrf
+    from scipy.linalg.lapack import dpotrs as _dpotrs
+    from scipy.linalg.lapack import dtrtrs as _dtrtrs
+    from scipy.special import chdtri  # scipy.stats.chi2.isf (importing scipy.stats costs ~0.3 s)
+
     out = np.full(np.asarray(dosage).shape[1], np.nan)
     gd = _gemma_prepare(dosage, y)
     if gd is None:

@@ -185,7 +185,7 @@ def train_models(
     where a tool gives no weight). RNG must be freshly ``set.seed(1)``: it is advanced exactly
     as FUSION's R session is (sample(N), then one cv.glmnet foldid per enet fit, in order);
     the draws depend only on sample counts, so they are made first and the enet fits, the
-    dominant cost, may then run in JOBS processes.
+    dominant cost, may then run in JOBS threads.
     """
     y = r_scale(data.y_fam)
     n = y.shape[0]
@@ -209,17 +209,17 @@ def train_models(
         enet_args += [(data.scaled[f.train_rows], f.y_train, f.enet_foldid) for f in folds]
     pool = None
     enet_results: list | None = None
-    if use_enet and jobs > 1 and len(enet_args) > 2:
-        import multiprocessing as mp
+    if use_enet and jobs > 1 and len(enet_args) > 1:
+        from concurrent.futures import ThreadPoolExecutor
 
-        # the full-data fit here first: it loads the compiled kernels, which forked workers inherit
-        first = _enet_task(enet_args[0])
-        pool = mp.get_context("fork").Pool(min(jobs, len(enet_args) - 1))
-        pending = pool.map_async(_enet_task, enet_args[1:], chunksize=1)
+        # threads, not processes: the compiled kernels and BLAS release the GIL, and a thread
+        # costs nothing to start (a process pool costs more than one gene's enet fits save)
+        pool = ThreadPoolExecutor(min(jobs, len(enet_args)))
+        pending = [pool.submit(_enet_task, a) for a in enet_args]
     try:
         if use_enet and pool is None:
             enet_results = [_enet_task(a) for a in enet_args]
-        # the other models, in the main process meanwhile
+        # the other models, in the main thread meanwhile
         other: dict[tuple[int, str], np.ndarray] = {}
         for i, f in enumerate(folds):
             if log is not None:
@@ -231,11 +231,10 @@ def train_models(
             if model != "enet":
                 other[(-1, model)] = fit_weights(model, data, None, y, seed=data.seed)
         if pool is not None:
-            enet_results = [first, *pending.get()]
+            enet_results = [job.result() for job in pending]
     finally:
         if pool is not None:
-            pool.close()
-            pool.join()
+            pool.shutdown(cancel_futures=True)
 
     def weights(i: int, model: str) -> np.ndarray:
         """Weights of MODEL fitted in fold I (-1: full data)."""

@@ -23,24 +23,26 @@ import numpy as np
 from twascli.core.jit import AVAILABLE  # noqa: F401 (re-exported: without numba, enet.py uses the Fortran)
 from twascli.core.jit import jit as _jit
 from twascli.core.jit import jit_reassoc as _jit_reassoc
+from twascli.core.jit import kernel as _kernel
 
 _SML, _EPS, _BIG, _MNLAM, _RSQMAX = 1.0e-5, 1.0e-6, 9.9e35, 5, 0.999  # glmnet.control() defaults
 
 
-@_jit
-def _standard(x, y, ju):
+@_kernel("f8[,]F f8[] i8[] f8[] f8[] f8[] f8[] f8[] f8[]")
+def _standard(x, y, ju, w, v, xm, xv, g, out):
     """glmnet ``standard`` with intr=1, isd=0, unit weights: centre X and y in place (scaled by
-    sqrt(w)), return column means, xv = column sums of squares, y mean/sd and g = X'y."""
+    sqrt(w)); fills column means xm, xv = column sums of squares, g = X'y and out = (y mean, sd).
+    xm, xv and g come in zeroed; w and v are work space."""
     n, p = x.shape
-    w = np.ones(n)
+    for i in range(n):
+        w[i] = 1.0
     total = 0.0
     for i in range(n):
         total += w[i]
     for i in range(n):
         w[i] = w[i] / total
-    v = np.sqrt(w)
-    xm = np.zeros(p)
-    xv = np.zeros(p)
+    for i in range(n):
+        v[i] = np.sqrt(w[i])
     for j in range(p):
         if ju[j] == 0:
             continue
@@ -65,14 +67,15 @@ def _standard(x, y, ju):
     ys = np.sqrt(t)
     for i in range(n):
         y[i] = y[i] / ys
-    g = np.zeros(p)
     for j in range(p):
         if ju[j] != 0:
             t = 0.0
             for i in range(n):
                 t += y[i] * x[i, j]
             g[j] = t
-    return xm, xv, ym, ys, g
+    out[0] = ym
+    out[1] = ys
+    return 0
 
 
 @_jit
@@ -95,18 +98,6 @@ def _shrink(u, v, k, cl, xv, vp, dem):
     if v > 0.0:
         return max(cl[0, k], min(cl[1, k], np.copysign(v, u) / (xv[k] + vp[k] * dem)))
     return 0.0
-
-
-@_jit
-def _alloc(ni, nx, nlam):
-    """Coefficients, active-list bookkeeping and per-step outputs of one path."""
-    a = np.zeros(ni)
-    mm = np.zeros(ni, dtype=np.int64)  # 1-based position in the active list; 0 = never active
-    ia = np.zeros(nx, dtype=np.int64)  # the active list
-    ao = np.zeros((nx, nlam))
-    kin = np.zeros(nlam, dtype=np.int64)
-    almo = np.zeros(nlam)
-    return a, mm, ia, ao, kin, almo
 
 
 @_jit
@@ -149,16 +140,15 @@ def _stop_path(m, mnl, flmin, nin, ao, ne, rsq, rsq0):
     return me > ne or rsq - rsq0 < _SML * rsq or rsq > _RSQMAX
 
 
-@_jit
-def _elnet_cov(bta, ju, vp, cl, g, gram, xv, ne, nx, nlam, flmin, thr, maxit):
-    """glmnet ``elnet1``: covariance updates of the gradient g from the Gram matrix."""
+@_kernel("f8 i8[] f8[] f8[,] f8[] f8[,] f8[] i8 i8 i8 f8 f8 i8 f8[] i8[] i8[] f8[,] i8[] f8[] f8[] f8[,] f8[] i8[]")
+def _elnet_cov(bta, ju, vp, cl, g, gram, xv, ne, nx, nlam, flmin, thr, maxit,
+               a, mm, ia, ao, kin, almo, da, gram_a, g_a, err):
+    """glmnet ``elnet1``: covariance updates of the gradient g from the Gram matrix. Returns the
+    number of path steps; err[0] = glmnet's jerr. The arrays after maxit come in zeroed (_work);
+    gram_a holds the Gram block of the active variables, in active order."""
     ni = g.shape[0]
     omb = 1.0 - bta
     alf = max(_EPS, flmin) ** (1.0 / (nlam - 1)) if flmin < 1.0 else 1.0
-    a, mm, ia, ao, kin, almo = _alloc(ni, nx, nlam)
-    da = np.zeros(ni)
-    gram_a = np.zeros((nx, nx))  # Gram block of the active variables, in active order
-    g_a = np.zeros(nx)
     rsq, alm = 0.0, 0.0  # R^2 so far, current lambda
     nlp, nin, iz, lmu, jerr = 0, 0, 0, 0, 0  # sweeps, active count, active-first flag, steps, error
     mnl = min(_MNLAM, nlam)
@@ -196,7 +186,8 @@ def _elnet_cov(bta, ju, vp, cl, g, gram, xv, ne, nx, nlam, flmin, thr, maxit):
                 if dlx < thr or overflow:
                     break
                 if nlp > maxit:
-                    return lmu, ao, ia, kin, almo, -(m + 1)
+                    err[0] = -(m + 1)
+                    return lmu
             iz = 1
             for ll in range(nin):  # cycle over the active set until it converges
                 da[ll] = a[ia[ll]]
@@ -218,7 +209,8 @@ def _elnet_cov(bta, ju, vp, cl, g, gram, xv, ne, nx, nlam, flmin, thr, maxit):
                 if dlx < thr:
                     break
                 if nlp > maxit:
-                    return lmu, ao, ia, kin, almo, -(m + 1)
+                    err[0] = -(m + 1)
+                    return lmu
             for ll in range(nin):  # bring the inactive gradients up to date, row by row
                 d = a[ia[ll]] - da[ll]
                 if d != 0.0:
@@ -235,7 +227,8 @@ def _elnet_cov(bta, ju, vp, cl, g, gram, xv, ne, nx, nlam, flmin, thr, maxit):
         lmu = m + 1
         if _stop_path(m, mnl, flmin, nin, ao, ne, rsq, rsq0):
             break
-    return lmu, ao, ia, kin, almo, jerr
+    err[0] = jerr
+    return lmu
 
 
 @_jit_reassoc
@@ -257,15 +250,15 @@ def _naive_update(k, a, ak, gk, r, x, xv, rsq, dlx):
     return rsq, max(xv[k] * d * d, dlx)
 
 
-@_jit
-def _elnet_naive(bta, ju, vp, cl, r, x, xv, ne, nx, nlam, flmin, thr, maxit):
-    """glmnet ``elnet2``: naive updates of the residual r, strong-rule screening of variables."""
+@_kernel("f8 i8[] f8[] f8[,] f8[] f8[,]F f8[] i8 i8 i8 f8 f8 i8 f8[] i8[] i8[] f8[,] i8[] f8[] f8[] i8[] i8[]")
+def _elnet_naive(bta, ju, vp, cl, r, x, xv, ne, nx, nlam, flmin, thr, maxit,
+                 a, mm, ia, ao, kin, almo, g, ix, err):
+    """glmnet ``elnet2``: naive updates of the residual r, strong-rule screening of variables
+    (ix[k] = 1: k is in the strong set). Returns the number of path steps, err[0] = jerr; the
+    arrays after maxit come in zeroed."""
     ni = x.shape[1]
     omb = 1.0 - bta
     alf = max(_EPS, flmin) ** (1.0 / (nlam - 1)) if flmin < 1.0 else 1.0
-    a, mm, ia, ao, kin, almo = _alloc(ni, nx, nlam)
-    g = np.zeros(ni)
-    ix = np.zeros(ni, dtype=np.int64)  # 1 = in the strong set
     rsq, alm = 0.0, 0.0  # R^2 so far, current lambda
     nlp, nin, iz, lmu, jerr = 0, 0, 0, 0, 0  # sweeps, active count, active-first flag, steps, error
     mnl = min(_MNLAM, nlam)
@@ -315,7 +308,8 @@ def _elnet_naive(bta, ju, vp, cl, r, x, xv, ne, nx, nlam, flmin, thr, maxit):
                         break
                     if dlx >= thr:
                         if nlp > maxit:
-                            return lmu, ao, ia, kin, almo, -(m + 1)
+                            err[0] = -(m + 1)
+                            return lmu
                         to_active = True
                         break
                     grown = False
@@ -344,7 +338,8 @@ def _elnet_naive(bta, ju, vp, cl, r, x, xv, ne, nx, nlam, flmin, thr, maxit):
                 if dlx < thr:
                     break
                 if nlp > maxit:
-                    return lmu, ao, ia, kin, almo, -(m + 1)
+                    err[0] = -(m + 1)
+                    return lmu
             jz = 0
         if nin > nx:
             jerr = -10000 - (m + 1)
@@ -353,7 +348,8 @@ def _elnet_naive(bta, ju, vp, cl, r, x, xv, ne, nx, nlam, flmin, thr, maxit):
         lmu = m + 1
         if _stop_path(m, mnl, flmin, nin, ao, ne, rsq, rsq0):
             break
-    return lmu, ao, ia, kin, almo, jerr
+    err[0] = jerr
+    return lmu
 
 
 def elnet_path(x: np.ndarray, y: np.ndarray, alpha: float, flmin: float, nlam: int, thr: float,
@@ -369,30 +365,37 @@ def elnet_path(x: np.ndarray, y: np.ndarray, alpha: float, flmin: float, nlam: i
     ju = (np.ptp(xs, axis=0) > 0).astype(np.int64)  # glmnet chkvars: constant columns are left out
     if not ju.any():
         return np.zeros(0), np.zeros(0), np.zeros((p, 0)), 7777
-    xm, xv, ym, ysd, g = _standard(xs, ys, ju)
+    xm, xv, g, sd = np.zeros(p), np.zeros(p), np.zeros(p), np.zeros(2)
+    _standard(xs, ys, ju, np.empty(n), np.empty(n), xm, xv, g, sd)
+    ym, ysd = float(sd[0]), float(sd[1])
     vp = np.ones(p)
     cl = np.empty((2, p))
     cl[0] = -_BIG / ysd
     cl[1] = _BIG / ysd
+    nx = p
+    a, mm, ia = np.zeros(p), np.zeros(p, dtype=np.int64), np.zeros(nx, dtype=np.int64)  # mm: 1-based active position
+    ao, kin, almo = np.zeros((nx, nlam)), np.zeros(nlam, dtype=np.int64), np.zeros(nlam)
+    err = np.zeros(1, dtype=np.int64)
     if naive:
-        lmu, ao, ia, kin, almo, jerr = _elnet_naive(alpha, ju, vp, cl, ys, xs, xv, p + 1, p, nlam, flmin, thr, maxit)
+        lmu = _elnet_naive(alpha, ju, vp, cl, ys, xs, xv, p + 1, nx, nlam, flmin, thr, maxit,
+                           a, mm, ia, ao, kin, almo, np.zeros(p), np.zeros(p, dtype=np.int64), err)
     else:
         gram = xs.T @ xs  # BLAS
         gram[np.diag_indices(p)] = xv
         off = ju == 0
         gram[off, :] = 0.0
         gram[:, off] = 0.0
-        lmu, ao, ia, kin, almo, jerr = _elnet_cov(alpha, ju, vp, cl, g, np.ascontiguousarray(gram), xv, p + 1, p,
-                                                  nlam, flmin, thr, maxit)
-    beta, a0 = _unpack(lmu, ao, ia, kin, xm, ym, ysd, p)
-    return ysd * almo[:lmu], a0, beta, int(jerr)
+        lmu = _elnet_cov(alpha, ju, vp, cl, g, np.ascontiguousarray(gram), xv, p + 1, nx, nlam, flmin, thr, maxit,
+                         a, mm, ia, ao, kin, almo, np.zeros(p), np.zeros((nx, nx)), np.zeros(nx), err)
+    beta, a0 = np.zeros((p, lmu)), np.zeros(lmu)
+    _unpack(lmu, ao, ia, kin, xm, ym, ysd, beta, a0)
+    return ysd * almo[:lmu], a0, beta, int(err[0])
 
 
-@_jit
-def _unpack(lmu, ao, ia, kin, xm, ym, ysd, p):
-    """glmnet's elnetu output step: coefficients back to y's scale, intercepts ym - ca.xm."""
-    beta = np.zeros((p, lmu))
-    a0 = np.zeros(lmu)
+@_kernel("i8 f8[,] i8[] i8[] f8[] f8 f8 f8[,] f8[]")
+def _unpack(lmu, ao, ia, kin, xm, ym, ysd, beta, a0):
+    """glmnet's elnetu output step: coefficients back to y's scale (beta, p x lmu, zeroed),
+    intercepts a0 = ym - ca.xm."""
     for k in range(lmu):
         t = 0.0
         for ll in range(kin[k]):
@@ -400,4 +403,4 @@ def _unpack(lmu, ao, ia, kin, xm, ym, ysd, p):
             beta[ia[ll], k] = coef
             t += coef * xm[ia[ll]]
         a0[k] = ym - t
-    return beta, a0
+    return 0

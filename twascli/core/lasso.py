@@ -35,7 +35,7 @@ import math
 
 import numpy as np
 
-from twascli.core.jit import jit, jit_reassoc
+from twascli.core.jit import jit, jit_reassoc, kernel
 
 __all__ = ["PLINK_LASSO_SEED", "PLINK_LASSO_DRAWS", "plink_lasso", "plink_lasso_lambda_min"]
 
@@ -196,8 +196,12 @@ def _coordinate_descent(
     error changes by less than 1e-4 (relative). Each update is PLINK's:
     u = b_j + x_j'r, b_j <- soft(u, lambda), r <- r - x_j (b_j,new - b_j,old).
     """
-    return _lasso_path(np.ascontiguousarray(xs.T), np.asarray(ys, dtype=np.float64), c.astype(np.float64),
-                       lam_max, lam_min, _NLAMBDA, _MAX_SWEEPS, _DELTA_THRESHOLD)
+    n, p = xs.shape
+    b = c.astype(np.float64)  # a copy: the warm start X'y, updated in place
+    _lasso_path(np.ascontiguousarray(xs.T), np.ascontiguousarray(ys, dtype=np.float64), b,
+                float(lam_max), float(lam_min), _NLAMBDA, _MAX_SWEEPS, _DELTA_THRESHOLD,
+                np.empty(n), np.empty(p, dtype=np.int64))
+    return b
 
 
 @jit_reassoc
@@ -237,13 +241,11 @@ def _penalised_error(lam, b, surv, ns, r):
     return lam * t + _dot(r, r)
 
 
-@jit
-def _lasso_path(xt, ys, c, lam_max, lam_min, nlambda, max_sweeps, delta):
-    """The 100-lambda path of _coordinate_descent (xt: columns of X as rows)."""
+@kernel("f8[,] f8[] f8[] f8 f8 i8 i8 f8 f8[] i8[]")
+def _lasso_path(xt, ys, b, lam_max, lam_min, nlambda, max_sweeps, delta, r, surv):
+    """The 100-lambda path of _coordinate_descent (xt: columns of X as rows), updating b (the
+    warm start X'y) in place; r and surv are work space."""
     p, n = xt.shape
-    b = c.copy()  # warm start X'y
-    r = np.empty(n)
-    surv = np.empty(p, dtype=np.int64)
     loghi = np.log(lam_max)
     logdelta = (loghi - np.log(lam_min)) / (nlambda - 1.0)
     for k in range(nlambda):
@@ -276,4 +278,4 @@ def _lasso_path(xt, ys, c, lam_max, lam_min, nlambda, max_sweeps, delta):
                 break
             if (1.0 - min(err_last, err_cur) / hi) < delta:
                 break
-    return b
+    return 0

@@ -114,11 +114,11 @@ def _read_plain(path: str, what: str, header: bool) -> pd.DataFrame:
 def numeric_values(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Values as float (correctly rounded) and a mask of entries R would not read as numbers."""
     txt = col.astype(str)
-    na_txt = txt.isin(["NA", "NaN", "nan", ""])
+    na_txt = txt.isin(["NA", "NaN", "nan", ""]).to_numpy()
     vals = np.full(len(txt), np.nan)
     bad = np.zeros(len(txt), dtype=bool)
     for i, t in enumerate(txt.tolist()):
-        if na_txt.iloc[i]:
+        if na_txt[i]:
             continue
         try:
             vals[i] = float(t)
