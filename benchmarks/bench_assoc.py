@@ -31,7 +31,7 @@ from twascli.io.plink import read_bim  # noqa: E402
 from twascli.io.rdat import WeightModel, write_wgt_rdat  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from sidebyside import have_fusion, interleaved, load, report, wall  # noqa: E402
+from sidebyside import byte_compile, have_fusion, interleaved, load, report, wall  # noqa: E402
 
 
 MODELS = ["top1", "blup", "lasso", "enet"]
@@ -131,6 +131,7 @@ def main() -> None:
     ap.add_argument("--panels", type=int, default=1,
                     help="models per gene window (e.g. 5: 100 genes x 5 tissues for --models 500)")
     args = ap.parse_args()
+    byte_compile()
     work = tempfile.mkdtemp(prefix="twascli_bench_")
     pad = genome_padding(args.genome_gwas) if args.genome_gwas else None
     w = make_workload(work, args.models, args.ref, args.chr, panels=args.panels, pad=pad)

@@ -24,7 +24,7 @@ import pandas as pd
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench_assoc import PARITY, genome_padding, make_workload, write_gwas  # noqa: E402
-from sidebyside import Timing, have_fusion, interleaved, load, report, wall  # noqa: E402
+from sidebyside import byte_compile, Timing, have_fusion, interleaved, load, report, wall  # noqa: E402
 
 
 def main() -> None:
@@ -44,6 +44,7 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds (best of)")
     ap.add_argument("--no_singles", action="store_true", help="do not time the 20 single twascli runs")
     args = ap.parse_args()
+    byte_compile()
     work = tempfile.mkdtemp(prefix="twascli_batch_")
     w = make_workload(work, args.models, args.ref, args.chr, panels=args.panels)
     pad = genome_padding(args.genome_gwas) if args.genome_gwas else None

@@ -29,7 +29,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PARITY = os.path.join(ROOT, "tests", "data", "parity")
 CW_GENE = os.path.join(ROOT, "tests", "data", "cw", "eqtl", "TissueA", "GENE6_023")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from sidebyside import have_fusion, interleaved, load, report, wall  # noqa: E402
+from sidebyside import byte_compile, have_fusion, interleaved, load, report, wall  # noqa: E402
 
 
 def post_process_inputs(work: str) -> list[str]:
@@ -51,10 +51,7 @@ def main() -> None:
     ap.add_argument("--no_compile", action="store_true", help="do not byte-compile twascli first")
     args = ap.parse_args()
     if not args.no_compile:
-        import compileall
-
-        compileall.compile_dir(os.path.join(ROOT, "twascli"), quiet=1)
-        print("twascli byte-compiled (__pycache__), as an installed package is")
+        byte_compile()
     work = tempfile.mkdtemp(prefix="twascli_startup_")
     twascli = [sys.executable, "-m", "twascli"]
     print(f"machine: {load()}")

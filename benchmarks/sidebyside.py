@@ -27,6 +27,16 @@ class Timing(NamedTuple):
         return Timing(self.wall + other.wall, self.cpu + other.cpu)
 
 
+def byte_compile() -> None:
+    """Byte-compile the twascli package (__pycache__), as an installed package is: with
+    PYTHONDONTWRITEBYTECODE set, a checkout would otherwise re-parse every module on each call."""
+    import compileall
+
+    compileall.compile_dir(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "twascli"),
+                           quiet=1)
+    print("twascli byte-compiled (__pycache__), as an installed package is")
+
+
 def load() -> str:
     """The machine's 1/5/15-minute load averages and core count, for the record."""
     one, five, fifteen = os.getloadavg()
