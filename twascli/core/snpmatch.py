@@ -7,11 +7,15 @@ still hit panel positions now and then, but with unrelated alleles and for few p
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from twascli.chrom import chr_key
 from twascli.errors import TwasError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MODES = ("auto", "rsid", "position")
 _MIN_CHECK = 50  # position hits needed before the allele-concordance build check speaks
@@ -20,6 +24,8 @@ _COMPLEMENT = str.maketrans("ACGT", "TGCA")
 
 def allele_pair_key(a1: np.ndarray, a2: np.ndarray) -> np.ndarray:
     """The unordered allele pair, strand-free: the smaller of {a1,a2} and its complement, as text."""
+    import pandas as pd
+
     s1 = pd.Series(a1, dtype=object).astype(str).str.upper()
     s2 = pd.Series(a2, dtype=object).astype(str).str.upper()
     lo, hi = s1.where(s1 <= s2, s2), s2.where(s1 <= s2, s1)
@@ -31,12 +37,16 @@ def allele_pair_key(a1: np.ndarray, a2: np.ndarray) -> np.ndarray:
 
 def site_key(chrom: np.ndarray, pos: np.ndarray) -> np.ndarray:
     """chr:pos text keys (chromosome labels compared through chrom.chr_key)."""
+    import pandas as pd
+
     keys = pd.Series(chrom, dtype=object).map(chr_key)
     return (keys + ":" + pd.Series(np.asarray(pos, dtype=np.int64)).astype(str)).to_numpy(dtype=object)
 
 
 def by_position(chrom, pos, a1, a2, bim: pd.DataFrame) -> tuple[np.ndarray, int]:
     """(panel row of each GWAS row, -1 if none; number of rows whose site alone matched)."""
+    import pandas as pd
+
     ok = np.isfinite(pos)
     out = np.full(len(pos), -1, dtype=np.int64)
     if not ok.any():
@@ -51,7 +61,28 @@ def by_position(chrom, pos, a1, a2, bim: pd.DataFrame) -> tuple[np.ndarray, int]
 
 
 def first_index(keys: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Position of each of VALUES in KEYS, the first occurrence (R's match()); -1 if absent."""
+    """Position of each of VALUES in KEYS, the first occurrence (R's match()); -1 if absent.
+
+    Sorted search in numpy (no pandas import); keys that cannot be ordered (None among str)
+    go through a pandas index instead."""
+    keys = np.asarray(keys, dtype=object)
+    values = np.asarray(values, dtype=object)
+    out = np.full(len(values), -1, dtype=np.int64)
+    if not len(keys) or not len(values):
+        return out
+    try:
+        uniq, first = np.unique(keys, return_index=True)
+        at = np.minimum(np.searchsorted(uniq, values), len(uniq) - 1)
+    except TypeError:
+        return _first_index_pandas(keys, values)
+    hit = np.asarray(uniq[at] == values, dtype=bool)
+    out[hit] = first[at[hit]]
+    return out
+
+
+def _first_index_pandas(keys: np.ndarray, values: np.ndarray) -> np.ndarray:
+    import pandas as pd
+
     first = pd.Series(np.arange(len(keys)), index=keys)
     first = first[~first.index.duplicated(keep="first")]
     h = pd.Index(first.index).get_indexer(values)
@@ -63,6 +94,8 @@ def check_build(where: str, chrom, pos, bim: pd.DataFrame, matched: int, site_hi
     under 1% of the panel's SNPs inside the GWAS's span are found (a GWAS on the panel's build
     finds far more: 5% for a sparse 92-SNP subset of a real HapMap-era GWAS against 1000G SNPs;
     another build finds only chance hits with matching alleles, ~0.1%)."""
+    import pandas as pd
+
     if site_hits >= _MIN_CHECK and matched < 0.5 * site_hits:
         raise TwasError(f"{where}: only {matched} of the {site_hits} GWAS positions shared with the LD panel "
                         "carry the same alleles: the GWAS is probably on another genome build than the panel "

@@ -87,7 +87,7 @@ def _run(opts: PostOptions, feats: Features, log: Log, pmap: PhenoMap, main_path
     """The analysis proper, once the inputs and outputs are checked."""
     digits = Digits.of(opts.digits)
     result = PostResult()
-    genos = read_plink(chr_file_prefix(opts.ref_ld_chr, opts.chr))
+    genos = read_plink(chr_file_prefix(opts.ref_ld_chr, opts.chr), light=True)
     # the GWAS is read before any output is written, so that a bad file leaves none
     gwas_z = aligned_gwas_z(opts.sumstats, genos, opts.match_by) if main_path and len(feats) else None
     glist = None
@@ -187,7 +187,7 @@ def run_main(
         write_output(opts.out + ".joint_included.dat", joint_table(feats, jr, digits.table, included=True), result)
         write_output(opts.out + ".joint_dropped.dat", joint_table(feats, jr, digits.table, included=False), result)
 
-    pos = genos.bim["pos"].to_numpy(dtype=np.int64)
+    pos = np.asarray(genos.bim["pos"], dtype=np.int64)
     starts, ends = pp.contiguous_loci(pred.snp_used, pos, opts.locus_win)
     log.info(f"{len(starts)} strictly non-overlapping loci", 1)
     cstarts, cends = pp.consolidate_loci(starts, ends)
@@ -298,7 +298,7 @@ def analyse_locus(
     result.singular_features += [str(feats.file[i]) for i in sel.singular if str(feats.file[i]) not in result.singular_features]
     jidx = np.flatnonzero(sel.keep)
     dinv = pp.r_solve_inverse(ld[np.ix_(jidx, jidx)])
-    pos = genos.bim["pos"].to_numpy(dtype=np.int64)
+    pos = np.asarray(genos.bim["pos"], dtype=np.int64)
     snp_idx = np.flatnonzero((pos > start) & (pos < end))
     xs = pp.scaled_columns(genos.dosage, snp_idx)
     snp = pp.snp_conditional(xs, pred.ge[:, jidx], gwas_z[snp_idx], feats.z[jidx], dinv, opts.max_r2)
@@ -325,8 +325,8 @@ def write_locus_files(opts: PostOptions, loc: LocusResult, feats: Features, geno
                       pmap: PhenoMap | None = None) -> None:
     """OUT.loc_N.cond (--save_loci), OUT.loc_N.cond.csv and OUT.loc_N.genes (--report)."""
     bim = genos.bim
-    snps = [str(s) for s in bim["snp"].to_numpy()[loc.snp_idx]]
-    pos = bim["pos"].to_numpy(dtype=np.int64)[loc.snp_idx]
+    snps = [str(s) for s in np.asarray(bim["snp"])[loc.snp_idx]]
+    pos = np.asarray(bim["pos"], dtype=np.int64)[loc.snp_idx]
     s = loc.snp
     if opts.save_loci:
         df = {"SNP": snps, "POS": pos, "GWAS.Z": s.z, "GWAS.P": s.p, "GWAS_cond.Z": s.cond_z, "GWAS_cond.P": s.cond_p}
@@ -345,7 +345,7 @@ def write_locus_files(opts: PostOptions, loc: LocusResult, feats: Features, geno
 def genes_table(feats: Features, loc: LocusResult, pmap: PhenoMap | None = None) -> str:
     """OUT.loc_N.genes: the --input rows of the locus' features (re-typed as R reads them), JOINT, TOP.SNP.COR;
     with a phenotype map also each row's GENE (SYMBOL, TISSUE, MODALITY where the map has them)."""
-    rows = feats.table.loc[loc.in_locus]
+    rows = feats.table.rows(loc.in_locus)
     cols: dict[str, object] = {}
     for c in rows.columns:
         cols[c] = r_type_convert([str(v) for v in rows[c].tolist()])
@@ -413,7 +413,7 @@ def _report_row(opts: PostOptions, loc: LocusResult, feats: Features, genos: Gen
     With a phenotype map HIT.GENES and JOINT.GENES count genes, and HIT.PHENOS, GENE.PHENOS
     (GENE=pheno,pheno;GENE2=...) follow."""
     best, at_top, _ = _best_chisq(loc)
-    pos = genos.bim["pos"].to_numpy(dtype=np.int64)[loc.snp_idx]
+    pos = np.asarray(genos.bim["pos"], dtype=np.int64)[loc.snp_idx]
     ids = feats.id[loc.in_locus]
     best_p = pp.two_sided_p(np.sqrt(best))
     cond_p = pp.two_sided_p(np.sqrt(at_top))
