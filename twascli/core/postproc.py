@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from twascli.core.lapack import lu_factor, lu_solve, rcond_1norm
+from twascli.core.normal import ndtr, ndtri
 from twascli.core.rstats import mean_impute, r_scale
 
 # R's NA_real_ (NaN payload 1954; kept quiet here so arithmetic raises no warnings): "NA", not "NaN".
@@ -65,16 +66,12 @@ def is_solvable(a: np.ndarray) -> bool:
 
 
 def two_sided_p(z: np.ndarray | float) -> np.ndarray | float:
-    """2*pnorm(|z|, lower.tail=FALSE); NaN stays NaN."""
-    from scipy.special import ndtr  # scipy.stats' norm calls it; scipy.stats costs ~0.3 s to import
-
+    """2*pnorm(|z|, lower.tail=FALSE); NaN stays NaN (scipy.special.ndtr's values: core/normal.py)."""
     return 2.0 * ndtr(-np.abs(z))
 
 
 def bonferroni_z(n_tests: int, alpha: float = 0.05) -> float:
     """qnorm(alpha / n / 2, lower.tail=FALSE): FUSION's default --zthresh."""
-    from scipy.special import ndtri
-
     return float(-ndtri(alpha / n_tests / 2.0))
 
 
@@ -418,7 +415,7 @@ def omnibus_test(z: np.ndarray, corr: np.ndarray, max_r2: float) -> OmnibusResul
     If R's solve() would refuse the pruned correlation matrix, models are re-added one by one
     in decreasing z^2 and any that makes it singular is left out (recorded in `singular`).
     """
-    from scipy.special import chdtrc
+    from scipy.special import chdtrc  # --omnibus only
 
     kept = omnibus_prune(z, corr, max_r2)
     singular: list[int] = []
