@@ -60,24 +60,45 @@ def by_position(chrom, pos, a1, a2, bim: pd.DataFrame) -> tuple[np.ndarray, int]
     return out, site_hits
 
 
-def first_index(keys: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Position of each of VALUES in KEYS, the first occurrence (R's match()); -1 if absent.
+class FirstIndex:
+    """R's match() against fixed KEYS: the keys sorted once (as fixed-width text when all are str),
+    then each lookup a binary search; keys that cannot be ordered go through a pandas index."""
 
-    Sorted search in numpy (no pandas import); keys that cannot be ordered (None among str)
-    go through a pandas index instead."""
-    keys = np.asarray(keys, dtype=object)
-    values = np.asarray(values, dtype=object)
-    out = np.full(len(values), -1, dtype=np.int64)
-    if not len(keys) or not len(values):
+    def __init__(self, keys: np.ndarray):
+        self._keys = np.asarray(keys, dtype=object)
+        self._text = set(map(type, self._keys.tolist())) <= {str}
+        uniq = self._keys.astype(str) if self._text else self._keys
+        try:
+            self._uniq, self._first = np.unique(uniq, return_index=True)
+        except TypeError:
+            self._uniq = None
+
+    def __call__(self, values: np.ndarray) -> np.ndarray:
+        """Position of each of VALUES in the keys, the first occurrence; -1 if absent."""
+        values = np.asarray(values, dtype=object)
+        out = np.full(len(values), -1, dtype=np.int64)
+        if not len(self._keys) or not len(values):
+            return out
+        if self._uniq is None:
+            return _first_index_pandas(self._keys, values)
+        probe = values
+        if self._text:
+            text = np.array([isinstance(v, str) for v in values.tolist()], dtype=bool)
+            probe = np.where(text, values, "").astype(str)
+        try:
+            at = np.minimum(np.searchsorted(self._uniq, probe), len(self._uniq) - 1)
+        except TypeError:
+            return _first_index_pandas(self._keys, values)
+        hit = np.asarray(self._uniq[at] == probe, dtype=bool)
+        if self._text:
+            hit &= text
+        out[hit] = self._first[at[hit]]
         return out
-    try:
-        uniq, first = np.unique(keys, return_index=True)
-        at = np.minimum(np.searchsorted(uniq, values), len(uniq) - 1)
-    except TypeError:
-        return _first_index_pandas(keys, values)
-    hit = np.asarray(uniq[at] == values, dtype=bool)
-    out[hit] = first[at[hit]]
-    return out
+
+
+def first_index(keys: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Position of each of VALUES in KEYS, the first occurrence (R's match()); -1 if absent."""
+    return FirstIndex(keys)(values)
 
 
 def _first_index_pandas(keys: np.ndarray, values: np.ndarray) -> np.ndarray:

@@ -18,7 +18,7 @@ from twascli.chrom import chr_key
 from twascli.core.alleles import allele_qc
 from twascli.core.postproc import scaled_columns
 from twascli.core.rstats import r_scale
-from twascli.core.snpmatch import first_index
+from twascli.core.snpmatch import FirstIndex
 from twascli.errors import TwasError
 from twascli.io import rdat
 from twascli.io.columns import Columns, plain_floats
@@ -145,11 +145,11 @@ class SnpLookup:
     """Position of each reference SNP id (first occurrence wins, like R's match())."""
 
     def __init__(self, snps: np.ndarray):
-        self._snps = np.asarray(snps, dtype=object)
+        self._index = FirstIndex(snps)
 
     def find(self, snps: np.ndarray) -> np.ndarray:
         """Reference column of each SNP, -1 when absent."""
-        return first_index(self._snps, snps)
+        return self._index(snps)
 
 
 @dataclass
