@@ -60,6 +60,16 @@ def by_position(chrom, pos, a1, a2, bim: pd.DataFrame) -> tuple[np.ndarray, int]
     return out, site_hits
 
 
+def first_occurrences(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(sorted distinct KEYS, index of each one's first occurrence): np.unique(KEYS, return_index=True)
+    without its numpy.ma import (~30 ms at start-up)."""
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    first = np.ones(len(keys), dtype=bool)
+    first[1:] = ordered[1:] != ordered[:-1]
+    return ordered[first], order[first]
+
+
 class FirstIndex:
     """R's match() against fixed KEYS: the keys sorted once (as fixed-width text when all are str),
     then each lookup a binary search; keys that cannot be ordered go through a pandas index."""
@@ -67,9 +77,8 @@ class FirstIndex:
     def __init__(self, keys: np.ndarray):
         self._keys = np.asarray(keys, dtype=object)
         self._text = set(map(type, self._keys.tolist())) <= {str}
-        uniq = self._keys.astype(str) if self._text else self._keys
         try:
-            self._uniq, self._first = np.unique(uniq, return_index=True)
+            self._uniq, self._first = first_occurrences(self._keys.astype(str) if self._text else self._keys)
         except TypeError:
             self._uniq = None
 

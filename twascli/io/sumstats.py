@@ -119,8 +119,9 @@ def _sumstats_from_frame(df: "pd.DataFrame | Columns", path: str) -> SumStats:
     """SumStats of a table of text columns (a DataFrame or, from the panel filter, Columns)."""
     n_rows = len(df)
     if isinstance(df, Columns):
-        _, first = np.unique(df["SNP"], return_index=True)
-        df = df.rows(np.sort(first))
+        from twascli.core.snpmatch import first_occurrences
+
+        df = df.rows(np.sort(first_occurrences(np.asarray(df["SNP"]).astype(str))[1]))
         floats = (lambda c: _floats_light(df, c, path))
         upper = (lambda c: np.char.upper(df[c].astype(str)).astype(object))
     else:
@@ -227,7 +228,8 @@ def _lines_with_ids(buf: np.ndarray, size: int, starts: np.ndarray, width: int, 
         for lo in range(0, starts.size, chunk):
             line_ids, line_key = cut(windows[starts[lo:lo + chunk]])
             hits = np.flatnonzero(bitmap[line_key])
-            kept.append(lo + hits[np.isin(line_ids[hits], want_ids)])
+            ids = line_ids[hits]  # want_ids is sorted and distinct: a binary search is np.isin
+            kept.append(lo + hits[want_ids[np.minimum(np.searchsorted(want_ids, ids), len(want_ids) - 1)] == ids])
     except OverflowError:
         return None
     return np.concatenate(kept)
