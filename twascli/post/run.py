@@ -21,8 +21,7 @@ from twascli.optcheck import check_count, check_fraction, check_range
 from twascli.post.inputs import Features, Predicted, aligned_gwas_z, predict_features, r_type_convert, read_features, read_glist
 from twascli.post.options import Digits, PostOptions, fmt_cat
 from twascli.post.results import LocusResult, Log, PostResult, write_output
-from twascli.post.modes import run_ldsc, run_omnibus
-from twascli.post import finemap as fmod
+
 
 __all__ = ["PostOptions", "PostResult", "Log", "run_post_process"]
 
@@ -43,6 +42,8 @@ def validate(opts: PostOptions, log: Log) -> None:
     check_range("--max_cz_increase", opts.max_cz_increase, 0)
     check_range("--zthresh", opts.zthresh, 0)
     if opts.finemap:
+        from twascli.post import finemap as fmod  # FOCUS and the other modes: imported when used
+
         fmod.validate(opts)
     if opts.plot:
         if opts.plot_eqtl and opts.plot_scatter:
@@ -96,6 +97,8 @@ def _run(opts: PostOptions, feats: Features, log: Log, pmap: PhenoMap, main_path
         glist = read_glist(spec, opts.chr) if spec is not None else None
 
     if opts.omnibus:
+        from twascli.post.modes import run_omnibus
+
         run_omnibus(opts, feats, genos, digits, log, result, gene_of=pmap.gene)
         return result
     if len(feats) == 0:
@@ -107,6 +110,8 @@ def _run(opts: PostOptions, feats: Features, log: Log, pmap: PhenoMap, main_path
     pred = predict_features(feats, genos, opts.eqtl_model if opts.plot_eqtl else None, log.warn, opts.top1_single_snp,
                               opts.fix_true_alleles)
     if opts.ldsc:
+        from twascli.post.modes import run_ldsc
+
         run_ldsc(opts, genos, pred.ge[:, ~pred.constant], digits, result)
         return result
     n_considered = len(feats)
@@ -200,6 +205,8 @@ def run_main(
             continue
         result.loci.append(loc)
         if opts.finemap:
+            from twascli.post import finemap as fmod
+
             loc.finemap = fmod.finemap_locus(opts, loc, feats, pred, genos, ld_raw)
             fmod.write_focus(opts, loc, loc.finemap, feats, result)
             null_pip, cred = fmod.report_fields(loc.finemap, feats)
@@ -358,6 +365,8 @@ def genes_table(feats: Features, loc: LocusResult, pmap: PhenoMap | None = None)
             if any(getattr(i, attr) for i in infos):
                 cols[name] = [getattr(i, attr) or "NA" for i in infos]
     if loc.finemap is not None:
+        from twascli.post import finemap as fmod
+
         pip, cs = fmod.pip_of(loc.finemap, len(feats))
         cols["PIP"] = rformat.r_round(pip[loc.in_locus], 4)
         cols["IN.CRED.SET"] = [bool(v) for v in cs[loc.in_locus]]
@@ -432,5 +441,7 @@ def _report_row(opts: PostOptions, loc: LocusResult, feats: Features, genos: Gen
     if mapped:
         items += [sum(len(v) for v in by_gene.values()), ";".join(f"{g}={','.join(v)}" for g, v in by_gene.items())]
     if loc.finemap is not None:
+        from twascli.post import finemap as fmod
+
         items += fmod.report_fields(loc.finemap, feats)
     return rformat.cat_str(*items, "\n", sep="\t", digits=digits.cat)
