@@ -365,3 +365,79 @@ def test_model_without_usable_weights_is_left_out(tmp_path, capsys):
         assert open(out + ".joint_included.dat").read() == normalise(fh.read(), out)
     code, _, err = post(["--input", top, "--out", out + ".omni", "--ref_ld_chr", REF, "--chr", "22", "--omnibus"], capsys)
     assert code == 0 and "not used in the omnibus test of GENE22_016" in err
+
+
+def test_normal_cdf_and_quantile_bit_identical_to_scipy():
+    """core/normal.py replaces scipy.special's ndtr/ndtri on post-process's path: same bits."""
+    from scipy.special import ndtr, ndtri
+
+    from twascli.core.normal import ndtr as my_ndtr, ndtri as my_ndtri
+
+    rng = np.random.default_rng(13)
+    z = np.concatenate([rng.normal(0, 1, 20000), rng.uniform(-40, 40, 20000), rng.uniform(-1.5, 1.5, 20000),
+                        [0.0, -0.0, 1.0, -1.0, 2**0.5, -(2**0.5), 8 * 2**0.5, -8 * 2**0.5, -37.6, -40.0,
+                         np.inf, -np.inf, np.nan]])
+    assert np.array_equal(ndtr(z).view(np.uint64), my_ndtr(z).view(np.uint64))
+    assert np.array_equal(pp.two_sided_p(z), 2.0 * ndtr(-np.abs(z)), equal_nan=True)
+    p = np.concatenate([rng.uniform(0, 1, 5000), 10 ** rng.uniform(-300, 0, 5000), 1 - 10 ** rng.uniform(-16, 0, 500),
+                        [0.05 / k / 2 for k in range(1, 3000)], [0.0, 1.0, 0.5, np.exp(-2), 1 - np.exp(-2)]])
+    assert np.array_equal(np.array([my_ndtri(float(v)) for v in p]), ndtri(p))
+
+
+def test_lapack_lu_matches_scipy():
+    """core/lapack.py (numpy's OpenBLAS through ctypes) gives scipy.linalg.lapack's LU, rcond and inverse."""
+    from scipy.linalg import lapack as sl
+
+    from twascli.core import lapack
+
+    rng = np.random.default_rng(7)
+    for k in (1, 2, 5, 13, 40):
+        for t in range(4):
+            a = np.corrcoef(rng.normal(size=(60, k)).T) if k > 1 else np.ones((1, 1))
+            if t == 0 and k > 2:
+                a[:, 1], a[1, :] = a[:, 0], a[0, :]
+            lu, piv, info = sl.dgetrf(a)
+            lu2, piv2, info2 = lapack.lu_factor(a)
+            assert np.array_equal(lu, lu2) and info == info2
+            anorm = np.abs(a).sum(axis=0).max()
+            assert sl.dgecon(lu, anorm, norm="1")[0] == lapack.rcond_1norm(lu2, anorm)
+            if info == 0:
+                assert np.array_equal(sl.dgetrs(lu, piv, np.eye(k))[0], lapack.lu_solve(lu2, piv2, np.eye(k)))
+
+
+def test_light_readers_match_pandas(tmp_path):
+    """The pandas-free readers of post-process give the pandas readers' tables and numbers."""
+    from twascli.io import plink
+    from twascli.io.sumstats import read_sumstats
+    from twascli.io.tables import read_table, read_table_columns
+
+    bim, light = plink.read_bim(REF + "22.bim"), plink.read_bim_light(REF + "22.bim")
+    assert not hasattr(light, "iloc") and light.columns == list(bim.columns)
+    for c in bim.columns:
+        assert np.array_equal(np.asarray(light[c]), bim[c].to_numpy())
+    top = os.path.join(PARITY, "fusion", "assoc", "trait_strong.22.top")
+    df, cols = read_table(top, [], "--input"), read_table_columns(top, "--input")
+    assert cols.columns == list(df.columns) and all(list(cols[c]) == df[c].tolist() for c in df.columns)
+    ss_all = read_sumstats(GWAS)  # whole file, pandas
+    ss = read_sumstats(GWAS, light["snp"])  # panel rows, no pandas
+    idx = {s: i for i, s in enumerate(ss_all.snp)}
+    rows = [idx[s] for s in ss.snp]
+    assert np.array_equal(ss.z, ss_all.z[rows]) and list(ss.a1) == list(ss_all.a1[rows])
+    ragged = tmp_path / "ragged.top"  # irregular files go to pandas, which reports or reads them
+    ragged.write_text("ID TWAS.P\nA 0.1\nB\n")
+    assert read_table_columns(str(ragged), "--input")["TWAS.P"].tolist()[0] == "0.1"
+
+
+def test_post_process_imports_no_pandas_or_scipy(tmp_path):
+    """post-process without --plot/--finemap/--omnibus must not import pandas, scipy or matplotlib
+    (pipelines run it once per trait and chromosome: their imports cost more than the analysis)."""
+    import subprocess
+    import sys
+
+    top = localise(os.path.join(PARITY, "fusion", "assoc", "trait_strong.22.top"), str(tmp_path / "in.top"))
+    code = ("import sys; from twascli.cli import run; rc = run(sys.argv[1:]); "
+            "print(rc, sorted({m.split('.')[0] for m in sys.modules} & {'pandas', 'scipy', 'matplotlib'}))")
+    out = subprocess.run([sys.executable, "-c", code, "post-process", "--sumstats", GWAS, "--input", top,
+                          "--ref_ld_chr", REF, "--chr", "22", "--report", "--save_loci",
+                          "--out", str(tmp_path / "o")], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "0 []"

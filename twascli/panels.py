@@ -8,10 +8,12 @@ the weights list's PANEL column as given (assoc-test). Two panels in folders sha
 from __future__ import annotations
 
 import os
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from twascli.errors import TwasError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _folder(path: str) -> str:

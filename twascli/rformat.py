@@ -33,11 +33,11 @@ from __future__ import annotations
 
 import math
 import struct
+import sys
 from fractions import Fraction
 from typing import Any, Iterable, Mapping
 
 import numpy as np
-import pandas as pd
 
 __all__ = [
     "R_NA_REAL",
@@ -445,9 +445,16 @@ def format_character(x: Iterable[str | None], justify: str = "none") -> list[str
 # ----------------------------------------------------------------------- column typing
 
 
+def _pandas() -> Any:
+    """pandas if something already imported it (then columns may be pandas objects), else None:
+    formatting never imports pandas itself (it costs ~0.5 s at start-up)."""
+    return sys.modules.get("pandas")
+
+
 def _is_missing(v: Any) -> bool:
     """None, NaN or pandas.NA: an R NA in a column given as a Python sequence."""
-    return v is None or v is pd.NA or (isinstance(v, (float, np.floating)) and math.isnan(v))
+    pd = _pandas()
+    return v is None or (pd is not None and v is pd.NA) or (isinstance(v, (float, np.floating)) and math.isnan(v))
 
 
 def _column_kind(col: Any) -> tuple[str, Any]:
@@ -457,7 +464,8 @@ def _column_kind(col: Any) -> tuple[str, Any]:
     dtype (nullable Int64/boolean keep NA); other sequences by their elements (str/None ->
     character, bool/None -> logical, int/None -> integer, numbers -> double).
     """
-    if isinstance(col, pd.Series):
+    pd = _pandas()
+    if pd is not None and isinstance(col, pd.Series):
         dt = col.dtype
         if pd.api.types.is_bool_dtype(dt):
             return "logical", [None if pd.isna(v) else bool(v) for v in col.tolist()]

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-import scipy.linalg
-from scipy.special import chdtrc, ndtr, ndtri  # scipy.stats' norm/chi2 call these; importing scipy.stats costs ~0.3 s
 
+from twascli.core.lapack import lu_factor, lu_solve, rcond_1norm
+from twascli.core.normal import ndtr, ndtri
 from twascli.core.rstats import mean_impute, r_scale
 
 # R's NA_real_ (NaN payload 1954; kept quiet here so arithmetic raises no warnings): "NA", not "NaN".
@@ -46,15 +46,14 @@ def r_solve_inverse(a: np.ndarray) -> np.ndarray:
         return np.zeros((0, 0))
     if not np.all(np.isfinite(a)):
         raise SingularMatrix("matrix has non-finite entries")
-    lu, piv, info = scipy.linalg.lapack.dgetrf(a)
+    lu, piv, info = lu_factor(a)
     if info > 0:
         raise SingularMatrix("exactly singular")
     anorm = np.abs(a).sum(axis=0).max()
-    rcond, _ = scipy.linalg.lapack.dgecon(lu, anorm, norm="1")
+    rcond = rcond_1norm(lu, anorm)
     if rcond < R_SOLVE_TOL:
         raise SingularMatrix(f"reciprocal condition number {rcond:.3g}")
-    inv, info = scipy.linalg.lapack.dgetrs(lu, piv, np.eye(k))
-    return inv
+    return lu_solve(lu, piv, np.eye(k))
 
 
 def is_solvable(a: np.ndarray) -> bool:
@@ -67,7 +66,7 @@ def is_solvable(a: np.ndarray) -> bool:
 
 
 def two_sided_p(z: np.ndarray | float) -> np.ndarray | float:
-    """2*pnorm(|z|, lower.tail=FALSE); NaN stays NaN."""
+    """2*pnorm(|z|, lower.tail=FALSE); NaN stays NaN (scipy.special.ndtr's values: core/normal.py)."""
     return 2.0 * ndtr(-np.abs(z))
 
 
@@ -416,6 +415,8 @@ def omnibus_test(z: np.ndarray, corr: np.ndarray, max_r2: float) -> OmnibusResul
     If R's solve() would refuse the pruned correlation matrix, models are re-added one by one
     in decreasing z^2 and any that makes it singular is left out (recorded in `singular`).
     """
+    from scipy.special import chdtrc  # --omnibus only
+
     kept = omnibus_prune(z, corr, max_r2)
     singular: list[int] = []
     idx = np.flatnonzero(kept)

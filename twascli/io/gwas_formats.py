@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from twascli.core import zscores
 from twascli.errors import TwasError
@@ -24,6 +23,8 @@ from twascli.io.gwas_columns import canonical_columns
 from twascli.io.tables import compression_of
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from twascli.io.sumstats import SumStats
 
 _MISSING = ["NA", "", "NaN", "nan", ".", "NULL", "null", "None"]
@@ -87,10 +88,14 @@ def convert(path: str) -> "SumStats":
 
 def _numbers(values: pd.Series) -> np.ndarray:
     """Floats with missing/non-numeric values as NaN (each such row is dropped and counted)."""
+    import pandas as pd
+
     return pd.to_numeric(values.where(~values.isin(_MISSING)), errors="coerce").to_numpy(dtype=float)
 
 
 def _convert_table(path: str, head: str) -> Conversion:
+    import pandas as pd
+
     sep = "\t" if "\t" in head else r"\s+"
     try:
         df = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, compression=compression_of(path))
@@ -172,6 +177,8 @@ def _yaml_sample_size(path: str, rows: int, notes: list[str]) -> np.ndarray | No
 
 def _convert_vcf(path: str) -> Conversion:
     """GWAS-VCF (MRC IEU's format): the first sample's FORMAT fields, ALT the effect allele."""
+    import pandas as pd
+
     skip = 0
     with open_text(path) as handle:
         for line in handle:
@@ -216,6 +223,8 @@ def _convert_vcf(path: str) -> Conversion:
 
 def _vcf_fields(fmt: pd.Series, sample: pd.Series) -> dict[str, pd.Series]:
     """FORMAT key -> the sample's values (missing where a row's FORMAT lacks the key)."""
+    import pandas as pd
+
     out: dict[str, pd.Series] = {}
     for layout, rows in fmt.groupby(fmt, sort=False).groups.items():
         keys = str(layout).split(":")
@@ -235,6 +244,8 @@ def _count(reasons: list, reason: str, mask: np.ndarray) -> None:
 
 def _finish(path, kind, snp, a1, a2, z, beta, se, n, chrom, pos, how, reasons, notes) -> "SumStats":
     """Drop unusable rows, each counted under its first reason, and build the Conversion."""
+    import pandas as pd
+
     rows = len(z)
     z = np.asarray(z, dtype=float)
     a1 = pd.Series(a1, dtype=object).fillna("").astype(str).str.upper().to_numpy(dtype=object)
@@ -274,10 +285,14 @@ def _finish(path, kind, snp, a1, a2, z, beta, se, n, chrom, pos, how, reasons, n
 
 
 def positions_from_ids(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(chr, pos, parsed) from ids like chr1:12345[:REF:ALT] or 1_12345_A_G (pos NaN if not)."""
-    parts = pd.Series(ids, dtype=object).astype(str).str.extract(_POSITIONAL_ID)
-    pos = pd.to_numeric(parts[1], errors="coerce").to_numpy(dtype=float)
-    return parts[0].to_numpy(dtype=object), pos, np.isfinite(pos)
+    """(chr, pos, parsed) from ids like chr1:12345[:REF:ALT] or 1_12345_A_G (chr and pos NaN if not)."""
+    chrom = np.full(len(ids), np.nan, dtype=object)
+    pos = np.full(len(ids), np.nan)
+    for i, found in enumerate(map(_POSITIONAL_ID.search, map(str, ids))):
+        if found:
+            chrom[i] = found.group(1)
+            pos[i] = float(found.group(2))
+    return chrom, pos, np.isfinite(pos)
 
 
 def first_id_positional(path: str) -> bool:

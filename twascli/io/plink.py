@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from twascli.core.rstats import mean_impute
 from twascli.errors import TwasError
+from twascli.io.columns import Columns, read_columns
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 BIM_COLUMNS = ["chr", "snp", "cm", "pos", "a1", "a2"]
 FAM_COLUMNS = ["fid", "iid", "father", "mother", "sex", "pheno"]
@@ -26,6 +30,8 @@ def _require(path: str) -> None:
 
 def _read_columns(path: str, kind: str, names: list[str]) -> pd.DataFrame:
     """A whitespace-separated PLINK text file with exactly len(NAMES) columns, as strings."""
+    import pandas as pd
+
     _require(path)
     try:
         df = pd.read_csv(path, sep=r"\s+", header=None, dtype=str, engine="c")
@@ -66,17 +72,46 @@ def read_bim(path: str) -> pd.DataFrame:
 
 def read_fam(path: str) -> pd.DataFrame:
     """Read a .fam file; IDs as strings, phenotype as float (-9 kept as a value, as FUSION does)."""
+    import pandas as pd
+
     fam = _read_columns(path, ".fam", FAM_COLUMNS)
     fam["pheno"] = pd.to_numeric(fam["pheno"], errors="coerce")
     return fam
+
+
+def _light_table(path: str, names: list[str]) -> Columns | None:
+    """A regular PLINK text file as str Columns without pandas; None: let the pandas reader judge it."""
+    _require(path)
+    with open(path, "rb") as handle:
+        return read_columns(handle.read(), names)
+
+
+def read_bim_light(path: str) -> Columns | pd.DataFrame:
+    """read_bim's table as Columns (cm float, pos int64, the rest str); read_bim's DataFrame when
+    the file is not a plain regular .bim (so its errors are reported as read_bim reports them)."""
+    bim = _light_table(path, BIM_COLUMNS)
+    if bim is None or not len(bim):
+        return read_bim(path)
+    try:
+        bim["cm"] = np.array(bim["cm"].tolist(), dtype=float)
+        bim["pos"] = np.array(bim["pos"].tolist(), dtype=np.int64)
+    except (ValueError, OverflowError):
+        return read_bim(path)
+    return bim
+
+
+def read_fam_light(path: str) -> Columns | pd.DataFrame:
+    """The .fam as str Columns without pandas (the phenotype left as text), else read_fam's DataFrame."""
+    fam = _light_table(path, FAM_COLUMNS)
+    return read_fam(path) if fam is None or not len(fam) else fam
 
 
 @dataclass
 class Genotypes:
     """A genotype panel: bim/fam tables and an n x p float32 A1-dosage matrix (NaN = missing)."""
 
-    bim: pd.DataFrame
-    fam: pd.DataFrame
+    bim: Any  # pd.DataFrame, or Columns from read_plink(light=True)
+    fam: Any
     dosage: np.ndarray
 
     @property
@@ -89,11 +124,12 @@ class Genotypes:
         return mean_impute(x)
 
 
-def read_plink(prefix: str, bim: pd.DataFrame | None = None) -> Genotypes:
+def read_plink(prefix: str, bim: pd.DataFrame | None = None, light: bool = False) -> Genotypes:
     """Read PREFIX.bed/.bim/.fam once; dosage counts the .bim A1 allele.
 
     BIM may be the already-read PREFIX.bim, so that it is not parsed twice. A PLINK 2 fileset
     (PREFIX.pgen/.pvar/.psam, no .bed) is read by io/pgen.py instead, with the same conventions.
+    LIGHT: bim and fam as Columns where the files are regular (no pandas import; read_bim_light).
     """
     if not os.path.exists(prefix + ".bed") and os.path.exists(prefix + ".pgen"):
         from twascli.io.pgen import read_pgen
@@ -102,8 +138,8 @@ def read_plink(prefix: str, bim: pd.DataFrame | None = None) -> Genotypes:
     for ext in (".bed", ".bim", ".fam"):
         _require(prefix + ext)
     if bim is None:
-        bim = read_bim(prefix + ".bim")
-    fam = read_fam(prefix + ".fam")
+        bim = read_bim_light(prefix + ".bim") if light else read_bim(prefix + ".bim")
+    fam = read_fam_light(prefix + ".fam") if light else read_fam(prefix + ".fam")
     n, p = len(fam), len(bim)
     expected = 3 + p * ((n + 3) // 4)
     size = os.path.getsize(prefix + ".bed")
@@ -144,6 +180,8 @@ def decode_bed(path: str, n: int, p: int, chunk: int = 8192) -> np.ndarray:
 
 def write_plink(prefix: str, dosage: np.ndarray, bim: pd.DataFrame, fam: pd.DataFrame) -> None:
     """Write PREFIX.bed/.bim/.fam; DOSAGE (n x p) counts the bim A1 allele, NaN = missing."""
+    import pandas as pd
+
     from twascli.io.atomic import atomic_write_bytes, atomic_write_text
 
     n, p = dosage.shape

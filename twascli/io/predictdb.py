@@ -16,11 +16,15 @@ from __future__ import annotations
 import functools
 import os
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from twascli.errors import TwasError
 from twascli.io.rdat import WeightModel
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MODEL = "predictdb"
 _MAGIC = b"SQLite format 3\x00"
@@ -45,6 +49,8 @@ def split_member(path: str) -> tuple[str, str] | None:
 
 @functools.lru_cache(maxsize=4)
 def _tables(path: str, mtime: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    import pandas as pd
+
     import sqlite3
 
     try:
@@ -82,6 +88,8 @@ def models(path: str) -> dict[str, WeightModel]:
 
 @functools.lru_cache(maxsize=4)
 def _models(path: str, mtime: float) -> dict[str, WeightModel]:
+    import pandas as pd
+
     from twascli.io.gwas_formats import positions_from_ids
 
     weights, extra = _tables(path, mtime)
@@ -104,6 +112,8 @@ def _models(path: str, mtime: float) -> dict[str, WeightModel]:
 
 
 def _perf(perf: pd.DataFrame, gene: str, col: str) -> float:
+    import pandas as pd
+
     if col not in perf.columns or gene not in perf.index:
         return np.nan
     v = pd.to_numeric(pd.Series([perf.at[gene, col]]).explode(), errors="coerce").iloc[0]
@@ -122,6 +132,8 @@ def member(path: str) -> WeightModel:
 def weights_list(path: str, chrom: str | None) -> pd.DataFrame:
     """A FUSION weights list (WGT ID CHR P0 P1) of the database's genes; P0/P1 from the varIDs'
     positions (assoc-test replaces them by the span of the model's SNPs in the LD panel)."""
+    import pandas as pd
+
     rows = []
     for gene, m in models(path).items():
         chroms = m.snps["chr"].dropna()
@@ -141,6 +153,8 @@ def panel_scaled(weights: np.ndarray, dosage_sd: np.ndarray) -> np.ndarray:
 def panel_spans(wgtlist: pd.DataFrame, bims: dict[str, pd.DataFrame], same_chr) -> pd.DataFrame:
     """WGTLIST with P0/P1 set to the first/last LD-panel position of each model's SNPs (matched
     by id on the gene's chromosome); genes without panel SNPs keep their varID span."""
+    import pandas as pd
+
     out = wgtlist.copy()
     lookup: dict[str, tuple[pd.Index, np.ndarray]] = {}  # per panel: SNP ids (first of each) -> position
     for i, row in out.iterrows():  # one row per gene

@@ -21,13 +21,16 @@ import re
 import struct
 import zlib
 from dataclasses import dataclass, field
-from typing import Any
+import sys
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from twascli.errors import TwasError
 from twascli.io.atomic import atomic_write_bytes
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass
@@ -59,6 +62,8 @@ class WeightModel:
 def _get_snps(model: WeightModel) -> pd.DataFrame:
     frame = model.__dict__.get("_snp_frame")
     if frame is None:  # read from a file: the DataFrame is built on first use only
+        import pandas as pd
+
         frame = model.__dict__["_snp_frame"] = pd.DataFrame(model.__dict__["_snp_cols"], copy=False)
     return frame
 
@@ -842,7 +847,8 @@ class _Writer:
 
 def _str_list(values: Any) -> list[str | None]:
     """Text values for a character vector; None / NaN / pd.NA become NA_character_."""
-    return [None if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else str(v)
+    pd_na = getattr(sys.modules.get("pandas"), "NA", None)  # only present if pandas was imported
+    return [None if v is None or (pd_na is not None and v is pd_na) or (isinstance(v, float) and math.isnan(v)) else str(v)
             for v in values]
 
 

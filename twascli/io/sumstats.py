@@ -3,21 +3,20 @@ format (io/gwas_formats.py) converted to it on the fly."""
 
 from __future__ import annotations
 
-import bz2
-import gzip
 import io
-import lzma
 import os
-import zlib
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 import numpy as np
-import pandas as pd
 
 from twascli.errors import TwasError
+from twascli.io.columns import Columns, plain_floats, read_columns
 from twascli.io.gwas_formats import Conversion, convert, first_id_positional, first_line, is_vcf, positions_from_ids
-from twascli.io.tables import compression_of, is_stream, read_table, seekable, to_float
+from twascli.io.tables import MISSING_NUMBERS, is_stream, read_bytes, read_table, seekable, to_float
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass
@@ -116,19 +115,29 @@ def is_fusion_format(path: str) -> bool:
     return not head.strip() or (not is_vcf(head) and all(c in head.split() for c in REQUIRED))
 
 
-def _sumstats_from_frame(df: pd.DataFrame, path: str) -> SumStats:
+def _sumstats_from_frame(df: "pd.DataFrame | Columns", path: str) -> SumStats:
+    """SumStats of a table of text columns (a DataFrame or, from the panel filter, Columns)."""
     n_rows = len(df)
-    df = df.drop_duplicates(subset="SNP", keep="first")
-    z = to_float(df, "Z", path, "sumstats").to_numpy()
-    beta = to_float(df, "BETA", path, "sumstats").to_numpy() if "BETA" in df.columns else None
-    se = to_float(df, "SE", path, "sumstats").to_numpy() if "SE" in df.columns else None
+    if isinstance(df, Columns):
+        from twascli.core.snpmatch import first_occurrences
+
+        df = df.rows(np.sort(first_occurrences(np.asarray(df["SNP"]).astype(str))[1]))
+        floats = (lambda c: _floats_light(df, c, path))
+        upper = (lambda c: np.char.upper(df[c].astype(str)).astype(object))
+    else:
+        df = df.drop_duplicates(subset="SNP", keep="first")
+        floats = (lambda c: to_float(df, c, path, "sumstats").to_numpy())
+        upper = (lambda c: df[c].str.upper().to_numpy(dtype=object))
+    z = floats("Z")
+    beta = floats("BETA") if "BETA" in df.columns else None
+    se = floats("SE") if "SE" in df.columns else None
     if beta is None or se is None:
         beta = se = None
-    n = to_float(df, "N", path, "sumstats").to_numpy() if "N" in df.columns else None
+    n = floats("N") if "N" in df.columns else None
     return SumStats(
-        snp=df["SNP"].to_numpy(dtype=object),
-        a1=df["A1"].str.upper().to_numpy(dtype=object),
-        a2=df["A2"].str.upper().to_numpy(dtype=object),
+        snp=np.asarray(df["SNP"], dtype=object),
+        a1=upper("A1"),
+        a2=upper("A2"),
         z=z,
         beta=beta,
         se=se,
@@ -138,7 +147,13 @@ def _sumstats_from_frame(df: pd.DataFrame, path: str) -> SumStats:
     )
 
 
-def _panel_rows(path: str, snps: PanelSnps, chunk: int = 1 << 18) -> pd.DataFrame | None:
+def _floats_light(df: Columns, col: str, path: str) -> np.ndarray:
+    """to_float of a Columns column, without pandas for plain numbers (else to_float's rules and messages)."""
+    out = plain_floats(df[col], MISSING_NUMBERS)
+    return out if out is not None else to_float(df.to_frame(), col, path, "sumstats").to_numpy()
+
+
+def _panel_rows(path: str, snps: PanelSnps, chunk: int = 1 << 18) -> "pd.DataFrame | Columns | None":
     """The header and the lines whose first field is one of SNPS, parsed as read_table would.
 
     None when the fast path does not apply (SNP not the first column, leading blanks, very long
@@ -146,12 +161,8 @@ def _panel_rows(path: str, snps: PanelSnps, chunk: int = 1 << 18) -> pd.DataFram
     """
     if not os.path.exists(path):
         return None
-    try:
-        kind = compression_of(path)
-        with open(path, "rb") as handle:
-            raw = handle.read()
-        raw = {"gzip": gzip.decompress, "bz2": bz2.decompress, "xz": lzma.decompress}.get(kind, bytes)(raw)
-    except (OSError, EOFError, ValueError, lzma.LZMAError, zlib.error):
+    raw = read_bytes(path)
+    if raw is None:
         return None
     end_header = raw.find(b"\n")
     if end_header < 0 or raw[:end_header].split()[:1] != [b"SNP"]:
@@ -171,6 +182,11 @@ def _panel_rows(path: str, snps: PanelSnps, chunk: int = 1 << 18) -> pd.DataFram
     else:
         return None
     text = raw[: end_header + 1] + b"".join(raw[starts[i]:ends[i]] + b"\n" for i in kept.tolist())
+    light = read_columns(text)
+    if light is not None:
+        return light if all(c in light.columns for c in REQUIRED) else None
+    import pandas as pd
+
     try:
         df = pd.read_csv(io.BytesIO(text), sep=r"\s+", dtype=str, keep_default_na=False, encoding_errors="replace")
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError):
@@ -212,7 +228,8 @@ def _lines_with_ids(buf: np.ndarray, size: int, starts: np.ndarray, width: int, 
         for lo in range(0, starts.size, chunk):
             line_ids, line_key = cut(windows[starts[lo:lo + chunk]])
             hits = np.flatnonzero(bitmap[line_key])
-            kept.append(lo + hits[np.isin(line_ids[hits], want_ids)])
+            ids = line_ids[hits]  # want_ids is sorted and distinct: a binary search is np.isin
+            kept.append(lo + hits[want_ids[np.minimum(np.searchsorted(want_ids, ids), len(want_ids) - 1)] == ids])
     except OverflowError:
         return None
     return np.concatenate(kept)
@@ -220,18 +237,25 @@ def _lines_with_ids(buf: np.ndarray, size: int, starts: np.ndarray, width: int, 
 
 def align_to_snps(ss: SumStats, snps: np.ndarray) -> pd.DataFrame:
     """Sumstats rows matched to SNP ids SNPS (in that order); unmatched rows are NaN/None."""
-    idx = pd.Index(ss.snp).get_indexer(snps)
+    import pandas as pd
+
+    return pd.DataFrame(aligned_columns(ss, snps))
+
+
+def aligned_columns(ss: SumStats, snps: np.ndarray) -> dict[str, np.ndarray]:
+    """align_to_snps' columns (SNP A1 A2 Z [BETA SE] found) as a dict of arrays, without pandas."""
+    from twascli.core.snpmatch import first_index
+
+    snps = np.asarray(snps, dtype=object)
+    idx = first_index(ss.snp, snps)
     found = idx >= 0
-    out = pd.DataFrame({"SNP": snps})
 
     def take(arr, fill):
         res = np.full(len(snps), fill, dtype=object if fill is None else float)
         res[found] = arr[idx[found]]
         return res
 
-    out["A1"] = take(ss.a1, None)
-    out["A2"] = take(ss.a2, None)
-    out["Z"] = take(ss.z, np.nan)
+    out: dict[str, Any] = {"SNP": snps, "A1": take(ss.a1, None), "A2": take(ss.a2, None), "Z": take(ss.z, np.nan)}
     if ss.has_beta_se:
         out["BETA"] = take(ss.beta, np.nan)
         out["SE"] = take(ss.se, np.nan)
@@ -239,7 +263,7 @@ def align_to_snps(ss: SumStats, snps: np.ndarray) -> pd.DataFrame:
     return out
 
 
-def to_panel(ss: SumStats, bim: pd.DataFrame, mode: str = "auto") -> SumStats:
+def to_panel(ss: SumStats, bim: "pd.DataFrame | Columns", mode: str = "auto") -> SumStats:
     """SS with its SNP ids replaced by the panel's (BIM) where rows match by chr:pos and alleles.
 
     --match_by MODE: 'rsid' (FUSION), 'position', or 'auto': by position when the ids are chr:pos
@@ -259,6 +283,10 @@ def to_panel(ss: SumStats, bim: pd.DataFrame, mode: str = "auto") -> SumStats:
         chrom = np.where(np.isfinite(pos), chrom, pc)
         pos = np.where(np.isfinite(pos), pos, pp)
     how = snpmatch.match_mode(mode, ids_positional)
+    if isinstance(bim, Columns):
+        bim = bim.to_frame()
+    import pandas as pd
+
     n_id = int(np.count_nonzero(pd.Index(bim["snp"]).isin(ss.snp)))
     if how == "rsid":
         if mode == "auto" and ss.conversion is not None and np.isfinite(pos).any():

@@ -7,11 +7,16 @@ import os
 import shutil
 import stat
 import tempfile
-from typing import Iterator
-
-import pandas as pd
+from typing import TYPE_CHECKING, Iterator
 
 from twascli.errors import TwasError
+from twascli.io.columns import Columns, read_columns
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: text that to_float reads as a missing number
+MISSING_NUMBERS = ["NA", "", "NaN", "nan", "."]
 
 
 _MAGIC = {b"\x1f\x8b": "gzip", b"BZh": "bz2", b"\xfd7zXZ\x00": "xz"}
@@ -52,10 +57,40 @@ def seekable(path: str) -> Iterator[str]:
             os.unlink(tmp)
 
 
+def read_bytes(path: str) -> bytes | None:
+    """The whole content of PATH, decompressed (gzip/bz2/xz by magic); None when it cannot be read."""
+    import bz2
+    import gzip
+    import lzma
+    import zlib
+
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+        return {"gzip": gzip.decompress, "bz2": bz2.decompress, "xz": lzma.decompress}.get(
+            compression_of(path), bytes)(raw)
+    except (OSError, EOFError, ValueError, lzma.LZMAError, zlib.error):
+        return None
+
+
+def read_table_columns(path: str, what: str) -> Columns:
+    """read_table(PATH, [], WHAT) as Columns of text: a regular file (columns.read_columns) without
+    pandas, anything else (and every error) through read_table."""
+    if os.path.isfile(path):
+        raw = read_bytes(path)
+        cols = read_columns(raw) if raw else None
+        if cols is not None:
+            return cols
+    df = read_table(path, [], what)
+    return Columns({str(c): df[c].to_numpy(dtype=object) for c in df.columns})
+
+
 def read_table(path: str, required: list[str], what: str, sep: str = r"\s+") -> pd.DataFrame:
     """Read a headed text table (gzip allowed; a pipe too) as strings; check REQUIRED columns are present.
 
     Bytes that are not UTF-8 (latin-1 free text, say) are replaced: only columns twascli uses matter."""
+    import pandas as pd
+
     if not os.path.exists(path):
         raise TwasError(f"{path}: {what} file not found")
     if is_stream(path):
@@ -100,9 +135,11 @@ def check_field_counts(path: str, what: str, sep: str = "\t") -> None:
 
 def to_float(df: pd.DataFrame, col: str, path: str, what: str) -> pd.Series:
     """Column COL as float; 'NA'/'' become NaN, anything else non-numeric is an error."""
+    import pandas as pd
+
     raw = df[col]
-    values = pd.to_numeric(raw.where(~raw.isin(["NA", "", "NaN", "nan", "."])), errors="coerce")
-    bad = values.isna() & ~raw.isin(["NA", "", "NaN", "nan", "."])
+    values = pd.to_numeric(raw.where(~raw.isin(MISSING_NUMBERS)), errors="coerce")
+    bad = values.isna() & ~raw.isin(MISSING_NUMBERS)
     if bad.any():
         i = int(bad.to_numpy().nonzero()[0][0])
         raise TwasError(

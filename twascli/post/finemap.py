@@ -84,7 +84,7 @@ def _num(x: float | None) -> str:
 def _col(feats: Features, name: str, i: int) -> str:
     if name not in feats.table.columns:
         return "NA"
-    v = str(feats.table[name].iloc[i])
+    v = str(feats.table[name][i])
     return v if v != "" else "NA"
 
 

@@ -10,20 +10,24 @@ import os
 import re
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
-import pandas as pd
 
 from twascli.chrom import chr_key
 from twascli.core.alleles import allele_qc
 from twascli.core.postproc import scaled_columns
 from twascli.core.rstats import r_scale
+from twascli.core.snpmatch import FirstIndex
 from twascli.errors import TwasError
 from twascli.io import rdat
+from twascli.io.columns import Columns, plain_floats
 from twascli.io.plink import Genotypes
-from twascli.io.sumstats import align_to_snps, read_sumstats, to_panel
-from twascli.io.tables import read_table
+from twascli.io.sumstats import aligned_columns, read_sumstats, to_panel
+from twascli.io.tables import read_table_columns
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _NUM_RE = re.compile(r"^\s*[+-]?((\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|0[xX][0-9a-fA-F]+|inf(inity)?|nan)\s*$", re.I)
 _INT_RE = re.compile(r"^\s*[+-]?\d+\s*$")
@@ -73,16 +77,22 @@ def r_make_names(names: list[str]) -> list[str]:
     return out
 
 
-def _floats(col: pd.Series) -> np.ndarray:
-    """A column as float, non-numeric/NA -> NaN."""
-    return pd.to_numeric(col.where(~col.isin(["NA", ""])), errors="coerce").to_numpy(dtype=float)
+def _floats(col: np.ndarray) -> np.ndarray:
+    """A text column as float, non-numeric/NA -> NaN (pandas' to_numeric rules beyond plain numbers)."""
+    out = plain_floats(col, ["NA", ""])
+    if out is None:
+        import pandas as pd
+
+        s = pd.Series(col, dtype=object)
+        out = pd.to_numeric(s.where(~s.isin(["NA", ""])), errors="coerce").to_numpy(dtype=float)
+    return out
 
 
 @dataclass
 class Features:
     """The TWAS results rows analysed (FUSION's `wgtlist` after the --chr / --minp_input filter)."""
 
-    table: pd.DataFrame  # the input rows as text, R-mangled column names
+    table: Columns  # the input rows as text, R-mangled column names
     file: np.ndarray
     id: np.ndarray
     z: np.ndarray
@@ -101,26 +111,27 @@ class Features:
         idx = np.flatnonzero(mask)
         pick = (lambda a: None if a is None else a[idx])
         return Features(
-            self.table.iloc[idx].reset_index(drop=True), self.file[idx], self.id[idx], self.z[idx], self.p[idx],
+            self.table.rows(idx), self.file[idx], self.id[idx], self.z[idx], self.p[idx],
             self.p0[idx], self.p1[idx], pick(self.model), pick(self.panel), self.path,
         )
 
 
 def read_features(path: str, chrom: str, minp: float, need: tuple[str, ...]) -> Features:
     """Read --input, check its columns, keep rows on CHROM with TWAS.P < MINP (NA dropped)."""
-    df = read_table(path, [], "--input")
-    df.columns = r_make_names([str(c) for c in df.columns])
+    raw = read_table_columns(path, "--input")
+    df = Columns(dict(zip(r_make_names(raw.columns), (raw[c] for c in raw.columns))))
     if "TWAS.P" not in df.columns:
         raise TwasError(f"{path}: --input does not contain TWAS.P column header")
     missing = [c for c in need if c not in df.columns]
     if missing:
         raise TwasError(f"{path}: --input lacks column(s) {', '.join(missing)}")
     p = _floats(df["TWAS.P"])
-    on_chr = df["CHR"].map(chr_key).to_numpy() == chr_key(chrom) if "CHR" in df.columns else np.ones(len(df), bool)
+    key = chr_key(chrom)
+    on_chr = np.array([chr_key(c) == key for c in df["CHR"]], dtype=bool) if "CHR" in df.columns else np.ones(len(df), bool)
     with np.errstate(invalid="ignore"):
         keep = on_chr & (p < minp) & ~np.isnan(p)
-    df = df.loc[keep].reset_index(drop=True)
-    col = (lambda c: df[c].to_numpy(dtype=object) if c in df.columns else None)
+    df = df.rows(np.flatnonzero(keep))
+    col = (lambda c: df[c] if c in df.columns else None)
     num = (lambda c: _floats(df[c]) if c in df.columns else np.full(len(df), np.nan))
     return Features(
         table=df, file=col("FILE") if "FILE" in df.columns else np.array([""] * len(df), dtype=object),
@@ -134,19 +145,11 @@ class SnpLookup:
     """Position of each reference SNP id (first occurrence wins, like R's match())."""
 
     def __init__(self, snps: np.ndarray):
-        idx = pd.Index(snps)
-        if not idx.is_unique:
-            first = ~idx.duplicated(keep="first")
-            self._index = pd.Index(snps[first])
-            self._pos = np.flatnonzero(first)
-        else:
-            self._index = idx
-            self._pos = np.arange(len(snps))
+        self._index = FirstIndex(snps)
 
     def find(self, snps: np.ndarray) -> np.ndarray:
         """Reference column of each SNP, -1 when absent."""
-        hit = self._index.get_indexer(snps)
-        return np.where(hit >= 0, self._pos[np.where(hit >= 0, hit, 0)], -1)
+        return self._index(snps)
 
 
 @dataclass
@@ -172,17 +175,17 @@ def load_aligned(path: str, genos: Genotypes, lookup: SnpLookup, fix_true_allele
     wgt = np.nan_to_num(np.asarray(m.wgt_matrix, dtype=float), nan=0.0)
     if wgt.ndim == 1:
         wgt = wgt[:, None]
-    hit = lookup.find(m.snps["snp"].to_numpy(dtype=object))
+    hit = lookup.find(np.asarray(m.snp_column("snp"), dtype=object))
     ok = hit >= 0
     cols = hit[ok]
     wgt = wgt[ok]
-    snps = m.snps.loc[ok]
     bim = genos.bim
-    _, flip = allele_qc(snps["a1"].to_numpy(), snps["a2"].to_numpy(), bim["a1"].to_numpy()[cols], bim["a2"].to_numpy()[cols])
+    _, flip = allele_qc(np.asarray(m.snp_column("a1"))[ok], np.asarray(m.snp_column("a2"))[ok],
+                        np.asarray(bim["a1"])[cols], np.asarray(bim["a2"])[cols])
     wgt[flip] *= -1.0
     if m.models == [predictdb.MODEL] and cols.size:  # allele-count weights: see io/predictdb.py
         wgt = predictdb.panel_scaled(wgt, genos.imputed(cols).std(axis=0, ddof=1))
-    return AlignedWeights(cols, wgt, list(m.models), snps["pos"].to_numpy(dtype=float))
+    return AlignedWeights(cols, wgt, list(m.models), np.asarray(m.snp_column("pos"), dtype=float)[ok])
 
 
 def model_weights(aw: AlignedWeights, model: str, top1_single: bool = False) -> np.ndarray | None:
@@ -235,7 +238,7 @@ def predict_features(
     top1_single: bool = False, fix_true_alleles: bool = False,
 ) -> Predicted:
     """Predict every feature's expression into the reference (FUSION's ge_g.matrix, scaled)."""
-    lookup = SnpLookup(genos.bim["snp"].to_numpy(dtype=object))
+    lookup = SnpLookup(np.asarray(genos.bim["snp"], dtype=object))
     n = genos.n
     m = len(feats)
     ge = np.zeros((n, m))
@@ -277,13 +280,15 @@ def aligned_gwas_z(path: str, genos: Genotypes, match_by: str = "auto") -> np.nd
     As in FUSION's post-processing, strand-ambiguous SNPs are kept (only flipped, never dropped).
     """
     bim = genos.bim
-    ss = to_panel(read_sumstats(path, bim["snp"]), bim, match_by)
-    al = align_to_snps(ss, bim["snp"].to_numpy(dtype=object))
-    found = al["found"].to_numpy()
-    a1 = np.where(found, al["A1"].to_numpy(dtype=object), bim["a1"].to_numpy(dtype=object))
-    a2 = np.where(found, al["A2"].to_numpy(dtype=object), bim["a2"].to_numpy(dtype=object))
-    _, flip = allele_qc(a1, a2, bim["a1"].to_numpy(), bim["a2"].to_numpy())
-    z = al["Z"].to_numpy(dtype=float)
+    snps = np.asarray(bim["snp"], dtype=object)
+    ss = to_panel(read_sumstats(path, snps), bim, match_by)
+    al = aligned_columns(ss, snps)
+    found = al["found"]
+    bim_a1, bim_a2 = np.asarray(bim["a1"], dtype=object), np.asarray(bim["a2"], dtype=object)
+    a1 = np.where(found, al["A1"], bim_a1)
+    a2 = np.where(found, al["A2"], bim_a2)
+    _, flip = allele_qc(a1, a2, bim_a1, bim_a2)
+    z = np.asarray(al["Z"], dtype=float)
     return np.where(flip, -z, z)
 
 
@@ -307,6 +312,8 @@ def read_glist(spec: str, chrom: str) -> pd.DataFrame:
 
 def _parse_gtf(path: str, chrom: str) -> pd.DataFrame:
     """The 'gene' records of a GTF on CHROM as CHR P0 P1 ID (ID: gene_name, else gene_id)."""
+    import pandas as pd
+
     try:
         df = pd.read_csv(path, sep="\t", header=None, dtype=str, comment="#", usecols=[0, 2, 3, 4, 8], quoting=3)
     except (pd.errors.EmptyDataError, ValueError):
@@ -323,6 +330,8 @@ def _parse_gtf(path: str, chrom: str) -> pd.DataFrame:
 
 
 def _parse_glist(path: str, chrom: str) -> pd.DataFrame:
+    import pandas as pd
+
     try:
         df = pd.read_csv(path, sep=r"\s+", header=None, dtype=str, comment=None, engine="c")
     except pd.errors.EmptyDataError:

@@ -29,7 +29,7 @@ def run_omnibus(opts: PostOptions, feats: Features, genos: Genotypes, digits: Di
         if g in seen:
             dup[g] = None
         seen.add(g)
-    lookup = SnpLookup(genos.bim["snp"].to_numpy(dtype=object))
+    lookup = SnpLookup(np.asarray(genos.bim["snp"], dtype=object))
     labels = panel_labels(feats.file)
     corr_lines = ["GENE\tREF1\tREF2\tCORR\n"]
     pv_lines = ["GENE\tNUM.REF\tMIN.TWAS.P\tNUM.REF.PRUNED\tOMNIBUS.P\n"] if opts.omnibus_corr is None else []
@@ -94,14 +94,14 @@ def run_ldsc(opts: PostOptions, genos: Genotypes, ge: np.ndarray, digits: Digits
     """--ldsc: per-SNP LD scores to the features' predicted expression (OUT.l2.ldscore.gz, OUT.l2.M_5_50)."""
     score, maf = pp.ld_scores(genos.dosage, ge)
     bim = genos.bim
-    chrom = bim["chr"].to_numpy(dtype=object)
+    chrom = np.asarray(bim["chr"], dtype=object)
     try:
         chr_col: object = [int(c) for c in chrom]
     except ValueError:
         chr_col = [str(c) for c in chrom]
     df = {
-        "CHR": chr_col, "SNP": [str(s) for s in bim["snp"]], "BP": bim["pos"].to_numpy(dtype=np.int64),
-        "CM": bim["cm"].to_numpy(dtype=float), "MAF": maf, "LD": score,
+        "CHR": chr_col, "SNP": [str(s) for s in bim["snp"]], "BP": np.asarray(bim["pos"], dtype=np.int64),
+        "CM": np.asarray(bim["cm"], dtype=float), "MAF": maf, "LD": score,
     }
     text = rformat.write_table(rformat.format_df(df, 3 if opts.digits is None else opts.digits, nan_is_na=False), sep=" ")
     path = opts.out + ".l2.ldscore.gz"

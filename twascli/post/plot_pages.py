@@ -27,7 +27,7 @@ def build_locus_plot(
 ) -> LocusPlot:
     """Assemble the pages of OUT.loc_N.pdf (main page, then one per feature with --plot_individual)."""
     bim = genos.bim
-    pos_bp = bim["pos"].to_numpy(dtype=np.int64)[loc.snp_idx]
+    pos_bp = np.asarray(bim["pos"], dtype=np.int64)[loc.snp_idx]
     pos_mb = pos_bp / 1e6
     xlim = (float(pos_mb.min()), float(pos_mb.max()))
     feat_idx = np.flatnonzero(loc.in_locus)

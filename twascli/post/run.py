@@ -21,8 +21,7 @@ from twascli.optcheck import check_count, check_fraction, check_range
 from twascli.post.inputs import Features, Predicted, aligned_gwas_z, predict_features, r_type_convert, read_features, read_glist
 from twascli.post.options import Digits, PostOptions, fmt_cat
 from twascli.post.results import LocusResult, Log, PostResult, write_output
-from twascli.post.modes import run_ldsc, run_omnibus
-from twascli.post import finemap as fmod
+
 
 __all__ = ["PostOptions", "PostResult", "Log", "run_post_process"]
 
@@ -43,6 +42,8 @@ def validate(opts: PostOptions, log: Log) -> None:
     check_range("--max_cz_increase", opts.max_cz_increase, 0)
     check_range("--zthresh", opts.zthresh, 0)
     if opts.finemap:
+        from twascli.post import finemap as fmod  # FOCUS and the other modes: imported when used
+
         fmod.validate(opts)
     if opts.plot:
         if opts.plot_eqtl and opts.plot_scatter:
@@ -87,7 +88,7 @@ def _run(opts: PostOptions, feats: Features, log: Log, pmap: PhenoMap, main_path
     """The analysis proper, once the inputs and outputs are checked."""
     digits = Digits.of(opts.digits)
     result = PostResult()
-    genos = read_plink(chr_file_prefix(opts.ref_ld_chr, opts.chr))
+    genos = read_plink(chr_file_prefix(opts.ref_ld_chr, opts.chr), light=True)
     # the GWAS is read before any output is written, so that a bad file leaves none
     gwas_z = aligned_gwas_z(opts.sumstats, genos, opts.match_by) if main_path and len(feats) else None
     glist = None
@@ -96,6 +97,8 @@ def _run(opts: PostOptions, feats: Features, log: Log, pmap: PhenoMap, main_path
         glist = read_glist(spec, opts.chr) if spec is not None else None
 
     if opts.omnibus:
+        from twascli.post.modes import run_omnibus
+
         run_omnibus(opts, feats, genos, digits, log, result, gene_of=pmap.gene)
         return result
     if len(feats) == 0:
@@ -107,6 +110,8 @@ def _run(opts: PostOptions, feats: Features, log: Log, pmap: PhenoMap, main_path
     pred = predict_features(feats, genos, opts.eqtl_model if opts.plot_eqtl else None, log.warn, opts.top1_single_snp,
                               opts.fix_true_alleles)
     if opts.ldsc:
+        from twascli.post.modes import run_ldsc
+
         run_ldsc(opts, genos, pred.ge[:, ~pred.constant], digits, result)
         return result
     n_considered = len(feats)
@@ -187,7 +192,7 @@ def run_main(
         write_output(opts.out + ".joint_included.dat", joint_table(feats, jr, digits.table, included=True), result)
         write_output(opts.out + ".joint_dropped.dat", joint_table(feats, jr, digits.table, included=False), result)
 
-    pos = genos.bim["pos"].to_numpy(dtype=np.int64)
+    pos = np.asarray(genos.bim["pos"], dtype=np.int64)
     starts, ends = pp.contiguous_loci(pred.snp_used, pos, opts.locus_win)
     log.info(f"{len(starts)} strictly non-overlapping loci", 1)
     cstarts, cends = pp.consolidate_loci(starts, ends)
@@ -200,6 +205,8 @@ def run_main(
             continue
         result.loci.append(loc)
         if opts.finemap:
+            from twascli.post import finemap as fmod
+
             loc.finemap = fmod.finemap_locus(opts, loc, feats, pred, genos, ld_raw)
             fmod.write_focus(opts, loc, loc.finemap, feats, result)
             null_pip, cred = fmod.report_fields(loc.finemap, feats)
@@ -298,7 +305,7 @@ def analyse_locus(
     result.singular_features += [str(feats.file[i]) for i in sel.singular if str(feats.file[i]) not in result.singular_features]
     jidx = np.flatnonzero(sel.keep)
     dinv = pp.r_solve_inverse(ld[np.ix_(jidx, jidx)])
-    pos = genos.bim["pos"].to_numpy(dtype=np.int64)
+    pos = np.asarray(genos.bim["pos"], dtype=np.int64)
     snp_idx = np.flatnonzero((pos > start) & (pos < end))
     xs = pp.scaled_columns(genos.dosage, snp_idx)
     snp = pp.snp_conditional(xs, pred.ge[:, jidx], gwas_z[snp_idx], feats.z[jidx], dinv, opts.max_r2)
@@ -325,8 +332,8 @@ def write_locus_files(opts: PostOptions, loc: LocusResult, feats: Features, geno
                       pmap: PhenoMap | None = None) -> None:
     """OUT.loc_N.cond (--save_loci), OUT.loc_N.cond.csv and OUT.loc_N.genes (--report)."""
     bim = genos.bim
-    snps = [str(s) for s in bim["snp"].to_numpy()[loc.snp_idx]]
-    pos = bim["pos"].to_numpy(dtype=np.int64)[loc.snp_idx]
+    snps = [str(s) for s in np.asarray(bim["snp"])[loc.snp_idx]]
+    pos = np.asarray(bim["pos"], dtype=np.int64)[loc.snp_idx]
     s = loc.snp
     if opts.save_loci:
         df = {"SNP": snps, "POS": pos, "GWAS.Z": s.z, "GWAS.P": s.p, "GWAS_cond.Z": s.cond_z, "GWAS_cond.P": s.cond_p}
@@ -345,7 +352,7 @@ def write_locus_files(opts: PostOptions, loc: LocusResult, feats: Features, geno
 def genes_table(feats: Features, loc: LocusResult, pmap: PhenoMap | None = None) -> str:
     """OUT.loc_N.genes: the --input rows of the locus' features (re-typed as R reads them), JOINT, TOP.SNP.COR;
     with a phenotype map also each row's GENE (SYMBOL, TISSUE, MODALITY where the map has them)."""
-    rows = feats.table.loc[loc.in_locus]
+    rows = feats.table.rows(loc.in_locus)
     cols: dict[str, object] = {}
     for c in rows.columns:
         cols[c] = r_type_convert([str(v) for v in rows[c].tolist()])
@@ -358,6 +365,8 @@ def genes_table(feats: Features, loc: LocusResult, pmap: PhenoMap | None = None)
             if any(getattr(i, attr) for i in infos):
                 cols[name] = [getattr(i, attr) or "NA" for i in infos]
     if loc.finemap is not None:
+        from twascli.post import finemap as fmod
+
         pip, cs = fmod.pip_of(loc.finemap, len(feats))
         cols["PIP"] = rformat.r_round(pip[loc.in_locus], 4)
         cols["IN.CRED.SET"] = [bool(v) for v in cs[loc.in_locus]]
@@ -413,7 +422,7 @@ def _report_row(opts: PostOptions, loc: LocusResult, feats: Features, genos: Gen
     With a phenotype map HIT.GENES and JOINT.GENES count genes, and HIT.PHENOS, GENE.PHENOS
     (GENE=pheno,pheno;GENE2=...) follow."""
     best, at_top, _ = _best_chisq(loc)
-    pos = genos.bim["pos"].to_numpy(dtype=np.int64)[loc.snp_idx]
+    pos = np.asarray(genos.bim["pos"], dtype=np.int64)[loc.snp_idx]
     ids = feats.id[loc.in_locus]
     best_p = pp.two_sided_p(np.sqrt(best))
     cond_p = pp.two_sided_p(np.sqrt(at_top))
@@ -432,5 +441,7 @@ def _report_row(opts: PostOptions, loc: LocusResult, feats: Features, genos: Gen
     if mapped:
         items += [sum(len(v) for v in by_gene.values()), ";".join(f"{g}={','.join(v)}" for g, v in by_gene.items())]
     if loc.finemap is not None:
+        from twascli.post import finemap as fmod
+
         items += fmod.report_fields(loc.finemap, feats)
     return rformat.cat_str(*items, "\n", sep="\t", digits=digits.cat)
