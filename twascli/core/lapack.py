@@ -1,4 +1,5 @@
-"""LAPACK's LU routines (dgetrf, dgecon, dgetrs) for R's solve(), without importing scipy.linalg.
+"""LAPACK's LU (dgetrf, dgecon, dgetrs: R's solve()) and Cholesky (dpotrf, dpotrs: IMPG) routines
+without importing scipy.linalg.
 
 scipy.linalg costs ~0.3 s to import, a large part of a short post-process run. numpy's wheels
 ship OpenBLAS with these LAPACK routines (ILP64, symbols ``scipy_<name>_64_``); they are called
@@ -26,7 +27,8 @@ def _numpy_lapack() -> ctypes.CDLL | None:
     for path in sorted(glob.glob(os.path.join(libs, "libscipy_openblas64_*.so*"))):
         try:
             lib = ctypes.CDLL(path)
-            for name in ("scipy_dgetrf_64_", "scipy_dgecon_64_", "scipy_dgetrs_64_"):
+            for name in ("scipy_dgetrf_64_", "scipy_dgecon_64_", "scipy_dgetrs_64_", "scipy_dpotrf_64_",
+                         "scipy_dpotrs_64_"):
                 getattr(lib, name)
         except (OSError, AttributeError):
             continue
@@ -91,3 +93,37 @@ def lu_solve(lu: np.ndarray, piv: np.ndarray, b: np.ndarray) -> np.ndarray:
                          ctypes.byref(_i64(max(1, n))), _ptr(piv, _I64), _ptr(x, _F64), ctypes.byref(_i64(max(1, n))),
                          ctypes.byref(info), ctypes.c_size_t(1))
     return x
+
+
+def cholesky(a: np.ndarray) -> tuple[np.ndarray, int]:
+    """dpotrf('U') of a symmetric A: (U in Fortran order with A = U'U, info). A Fortran-ordered A
+    is factored in place (as scipy's overwrite_a=1); only its upper triangle is read."""
+    lib = _numpy_lapack()
+    if lib is None:
+        from scipy.linalg import lapack
+
+        u, info = lapack.dpotrf(a, lower=0, clean=0, overwrite_a=1)
+        return u, int(info)
+    u = a if a.flags.f_contiguous and a.dtype == np.float64 else np.array(a, dtype=np.float64, order="F")
+    n = u.shape[0]
+    info = ctypes.c_int64(0)
+    lib.scipy_dpotrf_64_(ctypes.c_char_p(b"U"), ctypes.byref(_i64(n)), _ptr(u, _F64), ctypes.byref(_i64(max(1, n))),
+                         ctypes.byref(info), ctypes.c_size_t(1))
+    return u, int(info.value)
+
+
+def cho_solve(u: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, int]:
+    """dpotrs('U'): the solution X of U'U X = B from cholesky's factor, and info."""
+    lib = _numpy_lapack()
+    if lib is None:
+        from scipy.linalg import lapack
+
+        x, info = lapack.dpotrs(u, b, lower=0)
+        return x, int(info)
+    x = np.array(b, dtype=np.float64, order="F", copy=True)
+    n, nrhs = x.shape
+    info = ctypes.c_int64(0)
+    lib.scipy_dpotrs_64_(ctypes.c_char_p(b"U"), ctypes.byref(_i64(n)), ctypes.byref(_i64(nrhs)), _ptr(u, _F64),
+                         ctypes.byref(_i64(max(1, n))), _ptr(x, _F64), ctypes.byref(_i64(max(1, n))),
+                         ctypes.byref(info), ctypes.c_size_t(1))
+    return x, int(info.value)

@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.linalg
-from scipy.special import ndtr, ndtri
+
+from twascli.core import lapack
+from twascli.core.normal import ndtr, ndtri
 
 IMPG_RIDGE = 0.1
 
@@ -25,6 +26,8 @@ def ridge_precision(ld: np.ndarray) -> np.ndarray | None:
 
     Computed once, it serves every missing-SNP pattern of every trait (see impg_weights).
     """
+    import scipy.linalg  # multi-trait runs only (~0.3 s to import)
+
     ridge = ld + IMPG_RIDGE * np.eye(ld.shape[0])
     factor, info = scipy.linalg.lapack.dpotrf(ridge, lower=1, clean=1)
     if info != 0:
@@ -54,10 +57,10 @@ def impg_weights(ld: np.ndarray, missing: np.ndarray, precision: np.ndarray | No
     if not (np.all(np.isfinite(b_mm)) and np.all(np.isfinite(b_mo))):
         return nan
     # scipy's cho_factor/cho_solve (upper Cholesky), without their wrappers' per-call overhead
-    factor, info = scipy.linalg.lapack.dpotrf(b_mm, lower=0, clean=0)
+    factor, info = lapack.cholesky(np.asfortranarray(b_mm))
     if info != 0:
         return nan
-    solved, info = scipy.linalg.lapack.dpotrs(factor, b_mo, lower=0)
+    solved, info = lapack.cho_solve(factor, b_mo)
     if info != 0:
         return nan
     wgt = -solved
@@ -74,11 +77,11 @@ def impg_weights_direct(ld: np.ndarray, missing: np.ndarray) -> tuple[np.ndarray
     """
     m_idx, o_idx = np.flatnonzero(missing), np.flatnonzero(~missing)
     obs_rows = ld[o_idx]
-    ridge = obs_rows[:, o_idx].T  # symmetric: the transpose is the Fortran-ordered copy LAPACK works in
+    ridge = np.asfortranarray(obs_rows[:, o_idx])  # LAPACK's order (numpy's gather usually gives it)
     ridge[np.diag_indices_from(ridge)] += IMPG_RIDGE
-    factor, info = scipy.linalg.lapack.dpotrf(ridge, lower=0, clean=0, overwrite_a=1)
+    factor, info = lapack.cholesky(ridge)
     if info == 0:
-        solved, info = scipy.linalg.lapack.dpotrs(factor, obs_rows[:, m_idx], lower=0)
+        solved, info = lapack.cho_solve(factor, obs_rows[:, m_idx])
     if info != 0 or not np.all(np.isfinite(solved)):
         return np.full((m_idx.size, o_idx.size), np.nan), np.full(m_idx.size, np.nan)
     wgt = solved.T
