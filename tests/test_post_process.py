@@ -6,6 +6,8 @@ import gzip
 import os
 import re
 import shutil
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -384,25 +386,44 @@ def test_normal_cdf_and_quantile_bit_identical_to_scipy():
     assert np.array_equal(np.array([my_ndtri(float(v)) for v in p]), ndtri(p))
 
 
-def test_lapack_lu_matches_scipy():
-    """core/lapack.py (numpy's OpenBLAS through ctypes) gives scipy.linalg.lapack's LU, rcond and inverse."""
-    from scipy.linalg import lapack as sl
+LAPACK_CHECK = """
+import numpy as np
+from scipy.linalg import lapack as sl
+from twascli.core import lapack
 
-    from twascli.core import lapack
+rng = np.random.default_rng(7)
+for k in (1, 2, 5, 13, 40, 300):
+    for t in range(4):
+        a = np.corrcoef(rng.normal(size=(400, k)).T) if k > 1 else np.ones((1, 1))
+        if t == 0 and k > 2:
+            a[:, 1], a[1, :] = a[:, 0], a[0, :]
+        lu, piv, info = sl.dgetrf(a)
+        lu2, piv2, info2 = lapack.lu_factor(a)
+        assert np.array_equal(lu, lu2) and info == info2
+        anorm = np.abs(a).sum(axis=0).max()
+        assert sl.dgecon(lu, anorm, norm="1")[0] == lapack.rcond_1norm(lu2, anorm)
+        if info == 0:
+            assert np.array_equal(sl.dgetrs(lu, piv, np.eye(k))[0], lapack.lu_solve(lu2, piv2, np.eye(k)))
+        if t > 0:  # positive definite: IMPG's Cholesky factor and solve
+            spd = a + 0.1 * np.eye(k)
+            u, info = sl.dpotrf(spd, lower=0, clean=0)
+            u2, info2 = lapack.cholesky(np.asfortranarray(spd))
+            assert info == info2 == 0 and np.array_equal(np.triu(u), np.triu(u2))
+            rhs = rng.normal(size=(k, 7))
+            assert np.array_equal(sl.dpotrs(u, rhs, lower=0)[0], lapack.cho_solve(u2, rhs)[0])
+print("ok")
+"""
 
-    rng = np.random.default_rng(7)
-    for k in (1, 2, 5, 13, 40):
-        for t in range(4):
-            a = np.corrcoef(rng.normal(size=(60, k)).T) if k > 1 else np.ones((1, 1))
-            if t == 0 and k > 2:
-                a[:, 1], a[1, :] = a[:, 0], a[0, :]
-            lu, piv, info = sl.dgetrf(a)
-            lu2, piv2, info2 = lapack.lu_factor(a)
-            assert np.array_equal(lu, lu2) and info == info2
-            anorm = np.abs(a).sum(axis=0).max()
-            assert sl.dgecon(lu, anorm, norm="1")[0] == lapack.rcond_1norm(lu2, anorm)
-            if info == 0:
-                assert np.array_equal(sl.dgetrs(lu, piv, np.eye(k))[0], lapack.lu_solve(lu2, piv2, np.eye(k)))
+
+def test_lapack_matches_scipy():
+    """core/lapack.py (numpy's OpenBLAS through ctypes) gives scipy.linalg.lapack's LU, rcond,
+    inverse, Cholesky factor and solve, bit for bit, with one BLAS thread as the twascli command
+    runs (cli.py). Run in a fresh process: this test process may have started the two OpenBLAS
+    copies with different thread counts, and then their blocked kernels round differently."""
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+    done = subprocess.run([sys.executable, "-c", LAPACK_CHECK], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"
 
 
 def test_light_readers_match_pandas(tmp_path):
