@@ -105,6 +105,7 @@ class LDBlock:
         self.source = source
         self.cols = cols
         self._ld = ld
+        self._quad: dict[bytes, float] = {}
         self._precision: np.ndarray | None = None
         self._done = False
 
@@ -117,13 +118,20 @@ class LDBlock:
     def quad(self, w: np.ndarray) -> float:
         """w' LD w from the SNPs with a non-zero weight only (the same numbers either way); for
         one SNP, w^2 LD_ii with FUSION's LD_ii (see BlockLD.fusion_diag)."""
+        key = w.tobytes()  # traits sharing the gene test the same weights: computed once
+        hit = self._quad.get(key)
+        if hit is not None:
+            return hit
         nz = np.flatnonzero(w)
         if nz.size == 0:
             return 0.0
         if nz.size == 1:
-            return float(w[nz[0]] * self.source.fusion_diag(int(self.cols[nz[0]])) * w[nz[0]])
-        sub = self._ld[np.ix_(nz, nz)] if self._ld is not None else self.source.ld(self.cols[nz])
-        return float(w[nz] @ sub @ w[nz])
+            value = float(w[nz[0]] * self.source.fusion_diag(int(self.cols[nz[0]])) * w[nz[0]])
+        else:
+            sub = self._ld[np.ix_(nz, nz)] if self._ld is not None else self.source.ld(self.cols[nz])
+            value = float(w[nz] @ sub @ w[nz])
+        self._quad[key] = value
+        return value
 
     def subset(self, sel: np.ndarray) -> LDBlock:
         """The block of the SNPs SEL (bool) selects."""
@@ -387,7 +395,13 @@ class GeneTester:
         self._populated[index] = failed is not None
 
     def finish(self) -> AssocResult:
-        """Rows and warnings in list order, with HSQ as FUSION fills it (carried over in order)."""
+        """Rows and warnings in list order, with HSQ as FUSION fills it (carried over in order) and
+        the TWAS p-values still to compute (one vectorised call instead of one per gene)."""
+        pending = [row for row in self._rows.values() if row.get("TWAS.P", 0.0) is None]
+        if pending:
+            pvals = np.atleast_1d(twas.twas_p(np.array([row["TWAS.Z"] for row in pending])))
+            for row, pv in zip(pending, pvals.tolist()):
+                row["TWAS.P"] = pv
         hsq = None
         for index in sorted(self._rows):
             if self._hsq[index] is not None:
@@ -497,11 +511,13 @@ class GeneTester:
         if not failed:
             row["NWGT"] = float(np.count_nonzero(w))
             row["TWAS.Z"] = twas_stat
-            row["TWAS.P"] = float(twas.twas_p(twas_stat))
+            row["TWAS.P"] = None  # all rows' p-values at once, in finish()
         else:
             row["TWAS.Z"] = row["TWAS.P"] = float("nan")
+        if opts.coloc_P is None and opts.coloc_susie_P is None:
+            return failed
 
-        p = row["TWAS.P"]
+        p = row["TWAS.P"] = float(twas.twas_p(twas_stat)) if not failed else row["TWAS.P"]
         # FUSION enters its COLOC block when either threshold passes, then runs every method
         # whose flag is set (so coloc.susie also runs for genes that only passed --coloc_P).
         passed = not math.isnan(p) and (
