@@ -191,3 +191,17 @@ def test_chromosome_aliases():
 
     assert same_chr("23", "X") and same_chr("chrX", "x") and same_chr("chr23", "X") and same_chr("MT", "chrM")
     assert not same_chr("2", "23") and chr_key("chr22") == "22"
+
+
+def test_positional_looking_names_of_the_panel_match_by_id(tmp_path):
+    """Ids such as rs1_0 parse as chr_pos but are the panel's own names: auto matches them by id
+    (the whole-genome benchmark's synthetic panel found no SNP before)."""
+    from twascli.io.sumstats import read_sumstats, to_panel
+
+    n = 120
+    names = [f"rs1_{i}" for i in range(n)]
+    bim = pd.DataFrame({"chr": "1", "snp": names, "cm": 0.0, "pos": 1000 + 50 * np.arange(n), "a1": "A", "a2": "G"})
+    path = write(tmp_path / "g.sumstats", pd.DataFrame({"SNP": names, "A1": "A", "A2": "G", "Z": np.linspace(-2, 2, n)}))
+    ss = read_sumstats(path)
+    got = to_panel(ss, bim, "auto")
+    assert list(got.snp) == names and np.array_equal(got.z, ss.z)

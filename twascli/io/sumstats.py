@@ -300,6 +300,8 @@ def to_panel(ss: SumStats, bim: "pd.DataFrame | Columns", mode: str = "auto") ->
         raise TwasError(f"{ss.path}: --match_by position: the file has no positions (CHR/POS columns or chr:pos ids)")
     rows, site_hits = snpmatch.by_position(chrom, pos, ss.a1, ss.a2, bim)
     matched = int(np.count_nonzero(rows >= 0))
+    if mode == "auto" and n_id >= max(50, 10 * matched):
+        return ss  # ids that only look like chr_pos (e.g. rs1_0) but are the panel's own SNP names
     snpmatch.check_build(ss.path, chrom, pos, bim, matched, site_hits)
     if not ids_positional and n_id >= 50 and matched < 0.1 * n_id:
         raise TwasError(f"{ss.path}: {matched} SNPs match the LD panel by position but {n_id} by rsID: "
