@@ -265,7 +265,8 @@ def run_batch(opts: AssocOptions, traits: list[TraitSpec], threads: int = 1,
                 counts[t.name][index] = gene_counts(prep, aligned[(t.name, c)])
             bar.step()
         bar.close()
-        del ref
+        del ref, prepared
+        prep = None  # the last gene's LD block refers to this chromosome's panel: free it now
         if opts.force_model is not None and seen_models and opts.force_model not in seen_models:
             # FUSION writes its table with every gene skipped: kept (parity), but said once, plainly
             warn(f"WARNING: --force_model {opts.force_model}: no weight file on chromosome {norm_chr(c)} has this "

@@ -153,6 +153,9 @@ def _floats_light(df: Columns, col: str, path: str) -> np.ndarray:
     return out if out is not None else to_float(df.to_frame(), col, path, "sumstats").to_numpy()
 
 
+_LIGHT_MAX_ROWS = 200_000  # above this (whole-genome runs), pandas' C parser is faster and leaner
+
+
 def _panel_rows(path: str, snps: PanelSnps, chunk: int = 1 << 18) -> "pd.DataFrame | Columns | None":
     """The header and the lines whose first field is one of SNPS, parsed as read_table would.
 
@@ -182,7 +185,7 @@ def _panel_rows(path: str, snps: PanelSnps, chunk: int = 1 << 18) -> "pd.DataFra
     else:
         return None
     text = raw[: end_header + 1] + b"".join(raw[starts[i]:ends[i]] + b"\n" for i in kept.tolist())
-    light = read_columns(text)
+    light = read_columns(text) if kept.size <= _LIGHT_MAX_ROWS else None
     if light is not None:
         return light if all(c in light.columns for c in REQUIRED) else None
     import pandas as pd
