@@ -291,6 +291,8 @@ def to_panel(ss: SumStats, bim: "pd.DataFrame | Columns", mode: str = "auto") ->
     import pandas as pd
 
     n_id = int(np.count_nonzero(pd.Index(bim["snp"]).isin(ss.snp)))
+    if mode == "auto" and how == "position" and n_id >= max(50, 0.5 * min(len(bim), len(ss.snp))):
+        return ss  # ids that look like chr_pos (e.g. rs1_0) and are the panel's own SNP names
     if how == "rsid":
         if mode == "auto" and ss.conversion is not None and np.isfinite(pos).any():
             rows, _ = snpmatch.by_position(chrom, pos, ss.a1, ss.a2, bim)
@@ -304,7 +306,7 @@ def to_panel(ss: SumStats, bim: "pd.DataFrame | Columns", mode: str = "auto") ->
     rows, site_hits = snpmatch.by_position(chrom, pos, ss.a1, ss.a2, bim)
     matched = int(np.count_nonzero(rows >= 0))
     if mode == "auto" and n_id >= max(50, 10 * matched):
-        return ss  # ids that only look like chr_pos (e.g. rs1_0) but are the panel's own SNP names
+        return ss  # the same, where fewer of them are the panel's
     snpmatch.check_build(ss.path, chrom, pos, bim, matched, site_hits)
     if not ids_positional and n_id >= 50 and matched < 0.1 * n_id:
         raise TwasError(f"{ss.path}: {matched} SNPs match the LD panel by position but {n_id} by rsID: "
