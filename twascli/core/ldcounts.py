@@ -41,17 +41,22 @@ class BlockLD:
         ss = np.zeros(self.p)
         self.varies = np.zeros(self.p, dtype=bool)
         exact = self.n <= _EXACT_MAX_N
-        for lo in range(0, self.p if self.n else 0, chunk):  # chunks of the panel: no full copy
+        for lo in range(0, self.p if self.n else 0, chunk):  # one pass over the panel, in chunks
             x = dosage[:, lo:lo + chunk]
-            exact = exact and bool(np.all(x == np.rint(x)))  # NaN (missing) fails too
             with np.errstate(invalid="ignore"):  # all-missing columns: NaN, not varying
                 self.varies[lo:lo + chunk] = np.fmax.reduce(x, axis=0) > np.fmin.reduce(x, axis=0)
+            exact = exact and bool(np.all(x == np.rint(x)))  # NaN (missing) fails too
+            if exact:  # sums of counts: exact in double
+                shift[lo:lo + chunk] = x.sum(axis=0, dtype=np.float64)
+                ss[lo:lo + chunk] = (x * x).sum(axis=0, dtype=np.float64)
         self.exact = exact
-        for lo in range(0, self.p if self.n else 0, chunk):
-            x = self._work(slice(lo, min(self.p, lo + chunk)), centred=not exact)
-            sums = x.sum(axis=0, dtype=np.float64)
-            shift[lo:lo + chunk] = sums if exact else 0.0
-            ss[lo:lo + chunk] = (x * x).sum(axis=0, dtype=np.float64) - (sums * sums / self.n if exact else 0.0)
+        if exact:
+            ss -= shift * shift / max(self.n, 1)
+        else:  # missing calls or dosages: centred, mean-imputed doubles (a second pass)
+            shift[:] = 0.0
+            for lo in range(0, self.p if self.n else 0, chunk):
+                x = self._work(slice(lo, min(self.p, lo + chunk)), centred=True)
+                ss[lo:lo + chunk] = (x * x).sum(axis=0)
         self._shift = shift  # exact: column sums S (centring applied after the product); else 0
         self._root_ss = np.sqrt(np.where(self.varies, ss, np.nan))
         self._fusion_diag: dict[int, float] = {}
@@ -164,7 +169,3 @@ class BlockLD:
                 if bj != bi:
                     out[np.ix_(pos_j, pos_i)] = sub.T
         return out
-
-    def sd(self, cols: np.ndarray) -> np.ndarray:
-        """Sample sd (n-1) of the mean-imputed dosages of COLS."""
-        return self._root_ss[np.asarray(cols, dtype=np.int64)] / np.sqrt(self.n - 1)
