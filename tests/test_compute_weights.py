@@ -376,3 +376,60 @@ def test_default_jobs_follow_the_affinity_mask(monkeypatch):
     assert available_cores() == 2
     monkeypatch.delattr(os, "sched_getaffinity")
     assert available_cores() == 64
+
+
+def test_one_gene_imports_no_pandas_or_scipy(tmp_path):
+    """FUSION-style loops run compute-weights once per gene: pandas and scipy cost ~0.7 s of import,
+    more than the work on a typical gene, so the regular one-gene run (REML included) needs neither."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from twascli.cli import run; rc = run(sys.argv[1:]); "
+            "print(rc, sorted({m.split('.')[0] for m in sys.modules} & {'pandas', 'scipy', 'matplotlib'}))")
+    out = subprocess.run([sys.executable, "-c", code, "compute-weights", "--bfile", os.path.join(EQTL, "TissueA", "GENE6_023"),
+                          "--covar", COVAR_A, "--models", "top1,blup,lasso,enet", "--out", str(tmp_path / "g")],
+                         capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "0 []"
+
+
+def test_numpy_and_pandas_readers_give_the_same_weights(tmp_path):
+    """The .bim/.fam/--pheno/--covar read as numpy columns (one gene) or through pandas (batch
+    windows, irregular files) give byte-identical weight files."""
+    from twascli.weights.gene import read_genotypes
+
+    src = os.path.join(EQTL, "TissueB", "GENE22_007")
+    lines = [ln.split() for ln in open(src + ".pheno").read().splitlines()]
+    quoted = tmp_path / "quoted.pheno"  # quotes: the pandas parser reads this one
+    quoted.write_text("".join(f'"{f}" "{i}" {v}\n' for f, i, v in lines))
+    runs = {}
+    for tag, pheno, geno in [("light", src + ".pheno", None), ("pandas", str(quoted), read_genotypes(src))]:
+        out = str(tmp_path / tag)
+        opts = CwOptions(bfile=src, pheno=pheno, out=out, verbose=0, models="top1,lasso", hsq_set=0.1)
+        compute_gene(opts, **({"geno": geno} if geno is not None else {}))
+        runs[tag] = open(out + ".wgt.RDat", "rb").read()
+    assert runs["light"] == runs["pandas"]
+
+
+def test_duplicated_fam_ids_name_the_first_repeat(tmp_path, capsys):
+    src = os.path.join(EQTL, "TissueB", "GENE22_007")
+    dst = tmp_path / "dup"
+    shutil.copy(src + ".bed", str(dst) + ".bed")
+    shutil.copy(src + ".bim", str(dst) + ".bim")
+    fam = [ln.split() for ln in open(src + ".fam").read().splitlines()]
+    fam[2][:2], fam[3][:2] = fam[1][:2], fam[0][:2]  # A B B A ...: B is repeated first
+    (tmp_path / "dup.fam").write_text("".join(" ".join(r) + "\n" for r in fam))
+    rc = _cli(["--bfile", str(dst), "--out", str(tmp_path / "o"), "--hsq_set", "0.1"])
+    err = capsys.readouterr().err
+    assert rc == 1 and f"2 duplicated sample id(s) (FID IID), first '{fam[1][0]} {fam[1][1]}'" in err
+
+
+def test_pheno_values_as_r_reads_them(tmp_path):
+    from twascli.weights.gene import numeric_values, read_pheno
+
+    vals, bad = numeric_values(np.array(["1.5", "NA", "-2e-3", "Inf", "abc", ""], dtype=object))
+    assert np.array_equal(vals[[0, 2, 3]], [1.5, -0.002, np.inf]) and np.isnan(vals[[1, 4, 5]]).all()
+    assert bad.tolist() == [False, False, False, False, True, False]
+    words = tmp_path / "words.pheno"
+    words.write_text("a a 1.0\nb b one\n")
+    with pytest.raises(TwasError, match="phenotype value 'one' on line 2 is not a number"):
+        read_pheno(str(words))

@@ -29,7 +29,8 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import chdtr, chdtrc  # scipy.stats.chi2's cdf/sf (importing scipy.stats costs ~0.3 s)
+
+from twascli.core.tails import chi2_1_cdf, chi2_1_sf
 
 __all__ = [
     "RemlResult",
@@ -147,8 +148,8 @@ class RemlResult:
     converged_in_em: bool = False
 
 
-def gcta_chi_prob(lrt: float, df: float = 1.0) -> float:
-    """GCTA's ``StatFunc::chi_prob``: P(chi2_df > lrt) computed as 1 - P(chi2_df <= lrt).
+def gcta_chi_prob(lrt: float) -> float:
+    """GCTA's ``StatFunc::chi_prob`` for 1 df: P(chi2_1 > lrt) computed as 1 - P(chi2_1 <= lrt).
 
     GCTA evaluates the regularised lower incomplete gamma function (series for x < a + 1, else
     1 minus the continued fraction) and subtracts it from 1, so its tail probability has an
@@ -158,10 +159,9 @@ def gcta_chi_prob(lrt: float, df: float = 1.0) -> float:
     """
     if not (lrt >= 0.0):
         return float("nan")
-    a, x = 0.5 * df, 0.5 * lrt
-    if x < a + 1.0:
-        return float(1.0 - chdtr(df, lrt))
-    return float(1.0 - (1.0 - chdtrc(df, lrt)))
+    if 0.5 * lrt < 1.5:  # GCTA's x < a + 1 with a = df/2, x = lrt/2
+        return 1.0 - chi2_1_cdf(lrt)
+    return 1.0 - (1.0 - chi2_1_sf(lrt))
 
 
 def _is_missing(v: np.ndarray) -> np.ndarray:
@@ -389,7 +389,7 @@ def gcta_reml(
     _, logdet_xx = np.linalg.slogdet(x.T @ x)
     logl0 = -0.5 * ((n - c) * math.log(s2) + float(logdet_xx) + (n - c))
     lrt = max(0.0, 2.0 * (logl - logl0))
-    pval = 0.5 * gcta_chi_prob(lrt, 1.0)
+    pval = 0.5 * gcta_chi_prob(lrt)
 
     def _se(v: float) -> float:
         return math.sqrt(v) if v >= 0 else float("nan")  # GCTA prints nan for sqrt(<0)

@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 
+from twascli.core.tails import t_two_sided
 from twascli.rformat import R_NA_REAL
 
 
@@ -113,9 +114,7 @@ def lm_slope_summary(y: np.ndarray, x: np.ndarray) -> tuple[float, float]:
         pval = 0.0 if b != 0 else math.nan
     else:
         t = b / se
-        from scipy.special import stdtr  # scipy.stats.t.sf(x, df) is stdtr(df, -x); scipy.stats is slow to import
-
-        pval = float(2.0 * stdtr(rdf, -abs(t)))
+        pval = t_two_sided(t, rdf)
     return adj, pval
 
 

@@ -876,17 +876,20 @@ def _matrix_writer(mat: np.ndarray, rows: list[str] | None, cols: list[str] | No
     return lambda w: w.doubles(mat, attrs)
 
 
-def _snps_writer(snps: pd.DataFrame) -> Any:
-    missing = [c for c in SNP_COLUMNS if c not in snps.columns]
+def _snps_writer(model: WeightModel) -> Any:
+    cols = model.__dict__.get("_snp_cols")
+    names = list(cols) if cols is not None else list(model.snps.columns)
+    missing = [c for c in SNP_COLUMNS if c not in names]
     if missing:
         raise TwasError(f"snps table lacks column(s) {', '.join(missing)}")
-    n = len(snps)
-    pos = snps["pos"].to_numpy(dtype=np.float64)
+    snps = {c: model.snp_column(c) for c in SNP_COLUMNS}
+    n = len(snps["snp"])
+    pos = np.asarray(snps["pos"], dtype=np.float64)
     if not np.all(np.isfinite(pos)) or np.any(pos != np.round(pos)):
         raise TwasError("snps positions must be whole numbers")
     pos_col = (lambda w: w.ints(pos.astype(np.int64))) if np.all(np.abs(pos) < 2**31 - 1) else (
         lambda w: w.doubles(pos))
-    cm = snps["cm"].to_numpy(dtype=np.float64)
+    cm = np.asarray(snps["cm"], dtype=np.float64)
     snp, a1, a2 = (_str_list(snps[c].tolist()) for c in ("snp", "a1", "a2"))
     columns = [
         _chr_column(_str_list(snps["chr"].tolist())),
@@ -910,18 +913,18 @@ def serialize_wgt_rdat(model: WeightModel, version: int = 3) -> bytes:
     wgt = np.asarray(model.wgt_matrix, dtype=np.float64)
     if wgt.ndim != 2:
         raise TwasError(f"wgt_matrix must be 2-dimensional, got shape {wgt.shape}")
-    if wgt.shape[0] != len(model.snps):
-        raise TwasError(f"wgt_matrix has {wgt.shape[0]} rows but snps has {len(model.snps)} SNPs")
+    if wgt.shape[0] != model.n_snps:
+        raise TwasError(f"wgt_matrix has {wgt.shape[0]} rows but snps has {model.n_snps} SNPs")
     if len(model.models) != wgt.shape[1]:
         raise TwasError(f"{len(model.models)} model names for {wgt.shape[1]} wgt_matrix columns")
     rownames = model.wgt_rownames
     if rownames is None:
-        rownames = model.snps["snp"].tolist()  # FUSION: rownames(wgt.matrix) = genos$bim[,2]
+        rownames = model.snp_column("snp").tolist()  # FUSION: rownames(wgt.matrix) = genos$bim[,2]
     if len(rownames) != wgt.shape[0]:
         raise TwasError(f"{len(rownames)} wgt_rownames for {wgt.shape[0]} wgt_matrix rows")
     objects: list[tuple[str, Any]] = [
         ("wgt.matrix", _matrix_writer(wgt, _str_list(rownames), _str_list(model.models))),
-        ("snps", _snps_writer(model.snps)),
+        ("snps", _snps_writer(model)),
     ]
     if model.cv_performance is not None:
         cv = np.asarray(model.cv_performance, dtype=np.float64)

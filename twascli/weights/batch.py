@@ -20,7 +20,7 @@ from twascli import rformat
 from twascli.cores import available_cores
 from twascli.chrom import norm_chr
 from twascli.weights.gene import (
-    CwOptions, CwResult, compute_gene, numeric_values, read_covar, read_genotypes,
+    CwOptions, CwResult, SampleTable, compute_gene, numeric_values, read_covar, read_genotypes,
 )
 from twascli.core.cv import parse_models
 from twascli.errors import TwasError
@@ -217,7 +217,7 @@ def _run_batch_gene(args: tuple[int, BatchGene, CwOptions, str]) -> tuple[int, C
                 vals, bad = numeric_values(expr[bg.gene])
                 if bad.any():
                     raise TwasError(f"{bg.gene}: non-numeric expression value {expr[bg.gene].iloc[int(np.flatnonzero(bad)[0])]!r}")
-                inputs["pheno_df"] = pd.DataFrame({"key": keys.to_numpy(), "value": vals})
+                inputs["pheno_df"] = SampleTable(keys.to_numpy(dtype=object), vals)
                 opts.pheno = opts.pheno or "expression table"
             if "covar" in _SHARED:
                 inputs["covar_df"] = _SHARED["covar"]

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from twascli import rformat
 from twascli.chrom import norm_chr
@@ -33,14 +32,15 @@ from twascli.core.rstats import (
     plink_fam_number,
     r_scale,
     r_write_table_number,
+    mean_impute,
     rank_normalize,
     regress_out,
     resid_genotypes,
 )
 from twascli.errors import TwasError
 from twascli.io.atomic import atomic_write_text
-from twascli.core.rstats import mean_impute
-from twascli.io.plink import Genotypes, plink_files, read_plink
+from twascli.io.columns import Columns, plain_floats, split_table
+from twascli.io.plink import BIM_COLUMNS, FAM_COLUMNS, Genotypes, plink_files, read_plink
 
 if TYPE_CHECKING:  # pragma: no cover
     from twascli.core.heritability import RemlResult
@@ -92,15 +92,33 @@ class CwResult:
 # Input tables
 
 
-def _read_plain(path: str, what: str, header: bool) -> pd.DataFrame:
-    """Whitespace table as strings (R read.table with as.is=T); errors name the file."""
+@dataclass
+class SampleTable:
+    """A --pheno or --covar table: the samples' "FID IID" keys and their values (one column for a
+    phenotype, one per covariate), without pandas (compute-weights runs once per gene)."""
+
+    keys: np.ndarray  # str (object)
+    values: np.ndarray  # float64, (n,) or (n, k)
+    names: list[str] = field(default_factory=list)  # covariate names
+
+
+def _read_plain(path: str, what: str) -> np.ndarray:
+    """Whitespace table without header as a 2-D str array (R read.table with as.is=T); errors name
+    the file. Irregular files (quotes, ragged lines) go through pandas' parser, as before."""
     if not os.path.exists(path):
         raise TwasError(f"{path}: input file does not exist")
+    with open(path, "rb") as handle:
+        raw = handle.read()
+    split = split_table(raw)
+    if split is not None:
+        fields, width = split
+        if width == 0:
+            raise TwasError(f"{path}: {what} file is empty")
+        return np.array(fields, dtype=object).reshape(-1, width)
+    import pandas as pd
+
     try:
-        df = pd.read_csv(
-            path, sep=r"\s+", header=0 if header else None, dtype=str, keep_default_na=False,
-            engine="python" if header else "c",
-        )
+        df = pd.read_csv(path, sep=r"\s+", header=None, dtype=str, keep_default_na=False, engine="c")
     except pd.errors.EmptyDataError:
         raise TwasError(f"{path}: {what} file is empty") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
@@ -108,17 +126,22 @@ def _read_plain(path: str, what: str, header: bool) -> pd.DataFrame:
         raise TwasError(f"{path}: cannot parse {what} file ({first})") from None
     if len(df) == 0:
         raise TwasError(f"{path}: {what} file has no data rows")
-    return df
+    return df.to_numpy(dtype=object)
 
 
-def numeric_values(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+_NA_TEXT = ("NA", "NaN", "nan", "")
+
+
+def numeric_values(col) -> tuple[np.ndarray, np.ndarray]:
     """Values as float (correctly rounded) and a mask of entries R would not read as numbers."""
-    txt = col.astype(str)
-    na_txt = txt.isin(["NA", "NaN", "nan", ""]).to_numpy()
+    txt = np.asarray(col, dtype=object).astype(str)
+    vals = plain_floats(txt, _NA_TEXT)
+    if vals is not None:
+        return vals, np.zeros(len(txt), dtype=bool)
     vals = np.full(len(txt), np.nan)
     bad = np.zeros(len(txt), dtype=bool)
-    for i, t in enumerate(txt.tolist()):
-        if na_txt[i]:
+    for i, t in enumerate(txt.tolist()):  # only for files with words, Inf, hex ... in them
+        if t in _NA_TEXT:
             continue
         try:
             vals[i] = float(t)
@@ -127,23 +150,28 @@ def numeric_values(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return vals, bad
 
 
-def read_pheno(path: str) -> pd.DataFrame:
-    """A PLINK phenotype file (FID IID value ..., no header): columns key, value."""
-    df = _read_plain(path, "phenotype", header=False)
-    if df.shape[1] < 3:
-        raise TwasError(f"{path}: phenotype file needs 3 columns (FID IID value), found {df.shape[1]}")
-    vals, bad = numeric_values(df[2])
+def _join_keys(fid: np.ndarray, iid: np.ndarray) -> np.ndarray:
+    """"FID IID" sample keys."""
+    return np.asarray(fid, dtype=object) + " " + np.asarray(iid, dtype=object)
+
+
+def read_pheno(path: str) -> SampleTable:
+    """A PLINK phenotype file (FID IID value ..., no header): its keys and first phenotype."""
+    cells = _read_plain(path, "phenotype")
+    if cells.shape[1] < 3:
+        raise TwasError(f"{path}: phenotype file needs 3 columns (FID IID value), found {cells.shape[1]}")
+    vals, bad = numeric_values(cells[:, 2])
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         hint = " (--pheno files have no header line)" if i == 0 else ""
         raise TwasError(
-            f"{path}: phenotype value {df.iloc[i, 2]!r} on line {i + 1} is not a number{hint}"
+            f"{path}: phenotype value {cells[i, 2]!r} on line {i + 1} is not a number{hint}"
         )
-    return pd.DataFrame({"key": df[0] + " " + df[1], "value": vals})
+    return SampleTable(_join_keys(cells[:, 0], cells[:, 1]), vals)
 
 
-def read_covar(path: str, fam_keys: set[str]) -> tuple[pd.DataFrame, list[str]]:
-    """FUSION's covariate file (header FID IID name..., then numbers): key + covariate columns."""
+def read_covar(path: str, fam_keys: set[str]) -> SampleTable:
+    """FUSION's covariate file (header FID IID name..., then numbers): keys, covariates, names."""
     if not os.path.exists(path):
         raise TwasError(f"{path}: input file does not exist")
     with open(path) as handle:
@@ -176,22 +204,25 @@ def read_covar(path: str, fam_keys: set[str]) -> tuple[pd.DataFrame, list[str]]:
             f"{path}: header has {len(head)} fields but line {bad + 2} has {len(rows[bad])}"
         )
     names = head[2:]
-    table = pd.DataFrame(rows, columns=head)
-    out = pd.DataFrame({"key": table.iloc[:, 0] + " " + table.iloc[:, 1]})
+    table = np.array(rows, dtype=object)
+    values = np.empty((len(rows), len(names)))
     for j, name in enumerate(names):
-        vals, bad = numeric_values(table.iloc[:, j + 2])
+        values[:, j], bad = numeric_values(table[:, j + 2])
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise TwasError(f"{path}: covariate {name} value {table.iloc[i, j + 2]!r} on line {i + 2} is not a number")
-        out[f"c{j}"] = vals
-    return out, names
+            raise TwasError(f"{path}: covariate {name} value {table[i, j + 2]!r} on line {i + 2} is not a number")
+    return SampleTable(_join_keys(table[:, 0], table[:, 1]), values, names)
 
 
-def _first_match(keys: pd.Series, table_keys: pd.Series) -> np.ndarray:
+def _first_match(keys: np.ndarray, table_keys: np.ndarray) -> np.ndarray:
     """R's ``match(keys, table)``: 0-based index of the first occurrence, -1 when absent."""
-    first = pd.Series(np.arange(len(table_keys)), index=table_keys.to_numpy())
-    first = first[~first.index.duplicated(keep="first")]
-    return first.reindex(keys.to_numpy()).fillna(-1).to_numpy(dtype=np.int64)
+    table_keys = np.asarray(table_keys, dtype=str)
+    keys = np.asarray(keys, dtype=str)
+    if table_keys.size == 0:
+        return np.full(keys.size, -1, dtype=np.int64)
+    uniq, first = np.unique(table_keys, return_index=True)  # first occurrences
+    at = np.minimum(np.searchsorted(uniq, keys), uniq.size - 1)
+    return np.where(uniq[at] == keys, first[at], -1).astype(np.int64)
 
 
 def plink_chr_code(chrom: str) -> str:
@@ -205,25 +236,24 @@ def plink_chr_code(chrom: str) -> str:
     return c
 
 
-def _founders(fam: pd.DataFrame) -> np.ndarray:
+def _founders(fam: dict[str, np.ndarray]) -> np.ndarray:
     """PLINK founders: neither parent (FID + PID/MID) is a sample of the data set."""
-    ids = set((fam["fid"] + " " + fam["iid"]).tolist())
-    pat = fam["fid"] + " " + fam["father"]
-    mat = fam["fid"] + " " + fam["mother"]
-    has_pat = (fam["father"] != "0") & pat.isin(ids)
-    has_mat = (fam["mother"] != "0") & mat.isin(ids)
-    return ~(has_pat | has_mat).to_numpy()
+    ids = _join_keys(fam["fid"], fam["iid"]).astype(str)
+    has_pat = (fam["father"] != "0") & np.isin(_join_keys(fam["fid"], fam["father"]).astype(str), ids)
+    has_mat = (fam["mother"] != "0") & np.isin(_join_keys(fam["fid"], fam["mother"]).astype(str), ids)
+    return ~(has_pat | has_mat)
 
 
-def read_genotypes(prefix: str) -> Genotypes:
+def read_genotypes(prefix: str, light: bool = False) -> Genotypes:
     """PREFIX.bed/.bim/.fam (A1 dosages, NaN = missing); FUSION's message for a missing file.
 
     twascli.io.plink decodes with numpy and starts no threads, so batch workers may fork.
+    LIGHT: bim/fam as numpy Columns where the files are regular (no pandas import).
     """
     for path in plink_files(prefix):  # PLINK 1, or PLINK 2 .pgen/.pvar/.psam
         if not os.path.exists(path):
             raise TwasError(f"{path}: input file does not exist")
-    return read_plink(prefix)
+    return read_plink(prefix, light=light)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -234,8 +264,8 @@ def read_genotypes(prefix: str) -> Genotypes:
 class PreparedGene:
     """FUSION's state just before the heritability step (all rows in TMP .fam order)."""
 
-    bim: pd.DataFrame  # the TMP .bim (PLINK chromosome codes, A1 = minor)
-    fam: pd.DataFrame
+    bim: Columns  # the TMP .bim (PLINK chromosome codes, A1 = minor)
+    fam: Columns
     dosage: np.ndarray  # TMP A1 dosage, NaN = missing
     founders: np.ndarray
     y_fam: np.ndarray  # TMP .fam phenotype as FUSION's R code reads it back
@@ -245,9 +275,32 @@ class PreparedGene:
     covar_r2: float = math.nan
 
 
+def _as_columns(table, names: list[str]) -> Columns:
+    """A .bim/.fam as numpy Columns, whether it was read as Columns or as a DataFrame."""
+    return Columns({k: np.asarray(table[k]) for k in names})
+
+
+def _fam_pheno(text: np.ndarray) -> np.ndarray:
+    """The .fam phenotype column as read_fam reads it (pandas to_numeric, errors -> NaN)."""
+    if text.dtype.kind == "f":
+        return text.astype(np.float64)
+    vals = plain_floats(text, ("NA",))
+    if vals is None:
+        import pandas as pd
+
+        vals = pd.to_numeric(pd.Series(text), errors="coerce").to_numpy(dtype=np.float64)
+    return vals
+
+
+def _map_codes(values: np.ndarray, fn: Callable[[str], object]) -> np.ndarray:
+    """FN applied once per distinct value of VALUES (chromosome codes: few distinct, many SNPs)."""
+    uniq, inverse = np.unique(np.asarray(values).astype(str), return_inverse=True)
+    return np.array([fn(u) for u in uniq.tolist()], dtype=object)[inverse.ravel()]
+
+
 def prepare_gene(
     opts: CwOptions, log: Callable[[str], None], geno: Genotypes | None = None,
-    pheno_df: pd.DataFrame | None = None, covar_df: tuple[pd.DataFrame, list[str]] | None = None,
+    pheno_df: SampleTable | None = None, covar_df: SampleTable | None = None,
 ) -> PreparedGene:
     """Step 1-2: read and match samples, --rn, covariates, and build FUSION's TMP data."""
     needed = [] if geno is not None else plink_files(opts.bfile)
@@ -259,13 +312,14 @@ def prepare_gene(
         if not os.path.exists(f):
             raise TwasError(f"{f}: input file does not exist")
     if geno is None:
-        geno = read_genotypes(opts.bfile)
-    fam = geno.fam.reset_index(drop=True)
-    fam_keys = fam["fid"] + " " + fam["iid"]
-    dup = fam_keys[fam_keys.duplicated()]
-    if len(dup):  # PLINK stops on such a .fam too (so FUSION fails)
-        raise TwasError(f"{opts.bfile}.fam: {len(dup)} duplicated sample id(s) (FID IID), first '{dup.iloc[0]}'; "
-                        "each sample must appear once")
+        geno = read_genotypes(opts.bfile, light=True)
+    fam = _as_columns(geno.fam, FAM_COLUMNS)
+    fam_keys = _join_keys(fam["fid"], fam["iid"]).astype(str)
+    repeated = np.ones(len(fam_keys), dtype=bool)
+    repeated[np.unique(fam_keys, return_index=True)[1]] = False
+    if repeated.any():  # PLINK stops on such a .fam too (so FUSION fails)
+        raise TwasError(f"{opts.bfile}.fam: {int(repeated.sum())} duplicated sample id(s) (FID IID), "
+                        f"first '{fam_keys[repeated][0]}'; each sample must appear once")
     rows = np.arange(len(fam))
 
     # phenotype: --pheno matched to the .fam, or the .fam's own column 6
@@ -273,13 +327,13 @@ def prepare_gene(
     if pheno_from_file:
         if pheno_df is None:
             pheno_df = read_pheno(opts.pheno)  # type: ignore[arg-type]
-        m = _first_match(fam_keys, pheno_df["key"])
+        m = _first_match(fam_keys, pheno_df.keys)
         rows = rows[m >= 0]
-        y = pheno_df["value"].to_numpy()[m[m >= 0]]
+        y = pheno_df.values[m[m >= 0]]
         if rows.size == 0:
             raise TwasError(f"{opts.pheno}: no sample (FID IID) in common with {opts.bfile}.fam")
     else:
-        y = fam["pheno"].to_numpy(dtype=np.float64)
+        y = _fam_pheno(fam["pheno"])
     # PLINK reads NA and -9 as missing; FUSION would then use -9 as a value: drop them instead
     missing = np.isnan(y) | (y == -9)
     if missing.any():
@@ -302,10 +356,9 @@ def prepare_gene(
     if opts.covar is not None or covar_df is not None:
         if covar_df is None:
             covar_df = read_covar(opts.covar, set(fam_keys.tolist()))  # type: ignore[arg-type]
-        cdf, names = covar_df
-        n_cov = len(names)
+        n_cov = len(covar_df.names)
         log(rformat.cat_str("Loaded", n_cov, "covariates\n"))
-        m = _first_match(fam_keys.iloc[rows].reset_index(drop=True), cdf["key"])
+        m = _first_match(fam_keys[rows], covar_df.keys)
         keep = m >= 0
         if not keep.any():
             raise TwasError(f"{opts.covar}: no sample (FID IID) in common with the phenotyped samples")
@@ -313,7 +366,7 @@ def prepare_gene(
             print(f"WARNING : {opts.covar}: {int((~keep).sum())} of {keep.size} phenotyped samples have no "
                   f"covariate row and were dropped ({int(keep.sum())} left)", file=sys.stderr)
         rows, y, y_gcta, m = rows[keep], y[keep], y_gcta[keep], m[keep]
-        covar = cdf[[f"c{j}" for j in range(n_cov)]].to_numpy(dtype=np.float64)[m]
+        covar = covar_df.values[m]
         bad = np.isnan(covar).any(axis=1)
         if bad.any():
             raise TwasError(f"{opts.covar}: {int(bad.sum())} matched samples have missing (NA) covariate values")
@@ -337,27 +390,24 @@ def prepare_gene(
     if np.ptp(y_fam) == 0:
         raise ConstantPhenotype(f"{opts.bfile}: the phenotype is constant after PLINK's 6-digit rounding")
 
-    sub_fam = fam.iloc[rows].reset_index(drop=True)
+    sub_fam = fam.rows(rows)
     founders = _founders(sub_fam)
     dosage = geno.dosage[rows]
     flip = plink_a1_flip(dosage, founders)
     dosage = recode(dosage, flip) if flip.any() else dosage.astype(np.float64)
-    bim = geno.bim.reset_index(drop=True).copy()
-    if flip.any():
-        a1 = bim["a1"].copy()
-        bim.loc[flip, "a1"] = bim.loc[flip, "a2"]
-        bim.loc[flip, "a2"] = a1[flip]
-    bim["chr"] = [plink_chr_code(c) for c in bim["chr"].astype(str)]
+    bim = _as_columns(geno.bim, BIM_COLUMNS)
+    a1, a2 = bim["a1"], bim["a2"]
+    bim["a1"], bim["a2"] = np.where(flip, a2, a1), np.where(flip, a1, a2)
+    bim["chr"] = _map_codes(bim["chr"], plink_chr_code)
     return PreparedGene(
         bim=bim, fam=sub_fam, dosage=dosage, founders=founders, y_fam=y_fam, y_gcta=y_gcta,
         covar=covar, n_covar=n_cov, covar_r2=r2,
     )
 
 
-def _autosomal(bim: pd.DataFrame) -> np.ndarray:
+def _autosomal(bim: Columns) -> np.ndarray:
     """SNPs PLINK keeps for --make-grm-bin: human autosomes 1-22."""
-    codes = bim["chr"].astype(str)
-    return codes.map(lambda c: c.isdigit() and 1 <= int(c) <= 22).to_numpy(dtype=bool)
+    return _map_codes(bim["chr"], lambda c: c.isdigit() and 1 <= int(c) <= 22).astype(bool)
 
 
 def estimate_hsq(prep: PreparedGene) -> RemlResult | None:
@@ -487,7 +537,7 @@ def compute_gene(
     if nfolds:
         say(_fmt_cv_table(perf, models))
     say("Computing full-sample weights\n")
-    snps = prep.bim[["chr", "snp", "cm", "pos", "a1", "a2"]].copy()
+    snps = {k: prep.bim[k] for k in ("chr", "snp", "cm", "pos", "a1", "a2")}
     model = WeightModel(
         wgt_matrix=wgt, models=list(models), snps=snps, cv_performance=perf,
         cv_rows=["rsq", "pval"], cv_models=list(models), hsq=hsq, hsq_pv=hsq_pv, n_tot=n_tot,

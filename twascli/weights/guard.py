@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from twascli.errors import TwasError
 from twascli.io.outguard import check_no_clobber, check_out_location, prefixed_outputs
-from twascli.weights.batch import BatchGene
-from twascli.weights.gene import CwOptions
+
+if TYPE_CHECKING:  # pragma: no cover
+    from twascli.weights.batch import BatchGene
+    from twascli.weights.gene import CwOptions
 
 
 def _plink_files(prefix: str | None) -> list[str]:
