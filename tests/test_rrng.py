@@ -96,6 +96,23 @@ def test_scale_rank_normalise_covariates():
     assert r2 == pytest.approx(0.66367346938775429, rel=1e-12)
 
 
+def test_scale_sums_row_by_row_in_long_double_as_r():
+    """R's colMeans()/sum() add one value after another in long double; numpy sums a contiguous
+    column pairwise. A column of 2^64 then 8192 ones shows which: R loses every one (2^64 + 1 needs
+    65 bits), a pairwise sum keeps 8192 of them."""
+    from twascli.core.rstats import r_colmeans
+
+    col = np.ones(8193)
+    col[0] = 2.0**64
+    expect = float(np.longdouble(2.0**64) / np.longdouble(8193))
+    assert r_colmeans(col[:, None])[0] == expect
+    assert r_colmeans(np.column_stack([col, col]))[1] == expect
+    # scale() of one column equals the same column scaled among others, bit for bit
+    rng = np.random.default_rng(3)
+    x = rng.integers(0, 3, (300, 5)).astype(float) + rng.random((300, 5)) * 0.1
+    assert np.array_equal(r_scale(x[:, 2]), r_scale(x)[:, 2])
+
+
 def test_number_round_trips():
     # write.table keeps 15 significant digits; PLINK's .fam writer 6 (dtoa_g, near-ties to even)
     assert r_write_table_number(0.1 + 0.2) == 0.3

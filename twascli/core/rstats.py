@@ -15,11 +15,23 @@ from twascli.core.tails import t_two_sided
 from twascli.rformat import R_NA_REAL
 
 
+def _ld_colsums(x: np.ndarray) -> np.ndarray:
+    """Column sums accumulated in long double row by row, as R's colMeans()/sum() loops do.
+
+    numpy reduces a C-ordered 2-D array over axis 0 one row at a time, casting in buffers (no
+    long-double copy); a single column would be contiguous, where numpy sums pairwise, so it is
+    given a zero column beside it.
+    """
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    if x.shape[1] == 1:
+        return np.add.reduce(np.column_stack([x, np.zeros_like(x)]), axis=0, dtype=np.longdouble)[:1]
+    return np.add.reduce(x, axis=0, dtype=np.longdouble)
+
+
 def r_colmeans(x: np.ndarray) -> np.ndarray:
     """R's colMeans(): long-double column sums divided by n, then rounded to double."""
     x = np.asarray(x, dtype=np.float64)
-    s = np.sum(x, axis=0, dtype=np.longdouble)
-    return (s / np.longdouble(x.shape[0])).astype(np.float64)
+    return (_ld_colsums(x) / np.longdouble(x.shape[0])).astype(np.float64)
 
 
 def r_scale(x: np.ndarray, chunk: int = 4096) -> np.ndarray:
@@ -40,7 +52,7 @@ def r_scale(x: np.ndarray, chunk: int = 4096) -> np.ndarray:
         # C order: numpy then reduces axis 0 row by row, the sequential order R's sums use
         block = np.ascontiguousarray(x[:, start:start + chunk])
         xc = block - r_colmeans(block)
-        ss = (xc * xc).astype(np.longdouble).sum(axis=0).astype(np.float64)
+        ss = _ld_colsums(xc * xc).astype(np.float64)
         sd = np.sqrt(ss / max(1, n - 1))
         const = np.ptp(block, axis=0) == 0 if n else np.ones(block.shape[1], dtype=bool)
         with np.errstate(invalid="ignore", divide="ignore"):
