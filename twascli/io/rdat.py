@@ -58,6 +58,10 @@ class WeightModel:
     def n_snps(self) -> int:
         return len(self.snp_column("snp"))
 
+    def snp_column_names(self) -> list[str]:
+        cols = self.__dict__.get("_snp_cols")
+        return list(cols) if cols is not None else list(self.snps.columns)
+
 
 def _get_snps(model: WeightModel) -> pd.DataFrame:
     frame = model.__dict__.get("_snp_frame")
@@ -877,9 +881,7 @@ def _matrix_writer(mat: np.ndarray, rows: list[str] | None, cols: list[str] | No
 
 
 def _snps_writer(model: WeightModel) -> Any:
-    cols = model.__dict__.get("_snp_cols")
-    names = list(cols) if cols is not None else list(model.snps.columns)
-    missing = [c for c in SNP_COLUMNS if c not in names]
+    missing = [c for c in SNP_COLUMNS if c not in model.snp_column_names()]
     if missing:
         raise TwasError(f"snps table lacks column(s) {', '.join(missing)}")
     snps = {c: model.snp_column(c) for c in SNP_COLUMNS}
@@ -913,6 +915,7 @@ def serialize_wgt_rdat(model: WeightModel, version: int = 3) -> bytes:
     wgt = np.asarray(model.wgt_matrix, dtype=np.float64)
     if wgt.ndim != 2:
         raise TwasError(f"wgt_matrix must be 2-dimensional, got shape {wgt.shape}")
+    snps = _snps_writer(model)  # checks the columns first
     if wgt.shape[0] != model.n_snps:
         raise TwasError(f"wgt_matrix has {wgt.shape[0]} rows but snps has {model.n_snps} SNPs")
     if len(model.models) != wgt.shape[1]:
@@ -924,7 +927,7 @@ def serialize_wgt_rdat(model: WeightModel, version: int = 3) -> bytes:
         raise TwasError(f"{len(rownames)} wgt_rownames for {wgt.shape[0]} wgt_matrix rows")
     objects: list[tuple[str, Any]] = [
         ("wgt.matrix", _matrix_writer(wgt, _str_list(rownames), _str_list(model.models))),
-        ("snps", _snps_writer(model)),
+        ("snps", snps),
     ]
     if model.cv_performance is not None:
         cv = np.asarray(model.cv_performance, dtype=np.float64)
