@@ -217,10 +217,10 @@ def _run_batch_gene(args: tuple[int, BatchGene, CwOptions, str]) -> tuple[int, C
                 vals, bad = numeric_values(expr[bg.gene])
                 if bad.any():
                     raise TwasError(f"{bg.gene}: non-numeric expression value {expr[bg.gene].iloc[int(np.flatnonzero(bad)[0])]!r}")
-                inputs["pheno_df"] = SampleTable(keys.to_numpy(dtype=object), vals)
+                inputs["pheno_table"] = SampleTable(keys.to_numpy(dtype=object), vals)
                 opts.pheno = opts.pheno or "expression table"
             if "covar" in _SHARED:
-                inputs["covar_df"] = _SHARED["covar"]
+                inputs["covar_table"] = _SHARED["covar"]
             res = compute_gene(opts, None, **inputs)
         if res.status != "ok":
             return idx, res, err.getvalue().strip()

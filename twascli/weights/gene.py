@@ -236,7 +236,7 @@ def plink_chr_code(chrom: str) -> str:
     return c
 
 
-def _founders(fam: dict[str, np.ndarray]) -> np.ndarray:
+def _founders(fam: Columns) -> np.ndarray:
     """PLINK founders: neither parent (FID + PID/MID) is a sample of the data set."""
     ids = _join_keys(fam["fid"], fam["iid"]).astype(str)
     has_pat = (fam["father"] != "0") & np.isin(_join_keys(fam["fid"], fam["father"]).astype(str), ids)
@@ -300,13 +300,13 @@ def _map_codes(values: np.ndarray, fn: Callable[[str], object]) -> np.ndarray:
 
 def prepare_gene(
     opts: CwOptions, log: Callable[[str], None], geno: Genotypes | None = None,
-    pheno_df: SampleTable | None = None, covar_df: SampleTable | None = None,
+    pheno_table: SampleTable | None = None, covar_table: SampleTable | None = None,
 ) -> PreparedGene:
     """Step 1-2: read and match samples, --rn, covariates, and build FUSION's TMP data."""
     needed = [] if geno is not None else plink_files(opts.bfile)
-    if opts.pheno is not None and pheno_df is None:
+    if opts.pheno is not None and pheno_table is None:
         needed.append(opts.pheno)
-    if opts.covar is not None and covar_df is None:
+    if opts.covar is not None and covar_table is None:
         needed.append(opts.covar)
     for f in needed:
         if not os.path.exists(f):
@@ -323,13 +323,13 @@ def prepare_gene(
     rows = np.arange(len(fam))
 
     # phenotype: --pheno matched to the .fam, or the .fam's own column 6
-    pheno_from_file = opts.pheno is not None or pheno_df is not None
+    pheno_from_file = opts.pheno is not None or pheno_table is not None
     if pheno_from_file:
-        if pheno_df is None:
-            pheno_df = read_pheno(opts.pheno)  # type: ignore[arg-type]
-        m = _first_match(fam_keys, pheno_df.keys)
+        if pheno_table is None:
+            pheno_table = read_pheno(opts.pheno)  # type: ignore[arg-type]
+        m = _first_match(fam_keys, pheno_table.keys)
         rows = rows[m >= 0]
-        y = pheno_df.values[m[m >= 0]]
+        y = pheno_table.values[m[m >= 0]]
         if rows.size == 0:
             raise TwasError(f"{opts.pheno}: no sample (FID IID) in common with {opts.bfile}.fam")
     else:
@@ -353,12 +353,12 @@ def prepare_gene(
     covar = None
     n_cov = 0
     r2 = math.nan
-    if opts.covar is not None or covar_df is not None:
-        if covar_df is None:
-            covar_df = read_covar(opts.covar, set(fam_keys.tolist()))  # type: ignore[arg-type]
-        n_cov = len(covar_df.names)
+    if opts.covar is not None or covar_table is not None:
+        if covar_table is None:
+            covar_table = read_covar(opts.covar, set(fam_keys.tolist()))  # type: ignore[arg-type]
+        n_cov = len(covar_table.names)
         log(rformat.cat_str("Loaded", n_cov, "covariates\n"))
-        m = _first_match(fam_keys[rows], covar_df.keys)
+        m = _first_match(fam_keys[rows], covar_table.keys)
         keep = m >= 0
         if not keep.any():
             raise TwasError(f"{opts.covar}: no sample (FID IID) in common with the phenotyped samples")
@@ -366,7 +366,7 @@ def prepare_gene(
             print(f"WARNING : {opts.covar}: {int((~keep).sum())} of {keep.size} phenotyped samples have no "
                   f"covariate row and were dropped ({int(keep.sum())} left)", file=sys.stderr)
         rows, y, y_gcta, m = rows[keep], y[keep], y_gcta[keep], m[keep]
-        covar = covar_df.values[m]
+        covar = covar_table.values[m]
         bad = np.isnan(covar).any(axis=1)
         if bad.any():
             raise TwasError(f"{opts.covar}: {int(bad.sum())} matched samples have missing (NA) covariate values")
