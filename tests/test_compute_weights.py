@@ -433,3 +433,17 @@ def test_pheno_values_as_r_reads_them(tmp_path):
     words.write_text("a a 1.0\nb b one\n")
     with pytest.raises(TwasError, match="phenotype value 'one' on line 2 is not a number"):
         read_pheno(str(words))
+
+
+def test_sample_matching_and_fam_phenotype_as_r_and_plink():
+    """R's match(): the first occurrence of a key, -1 (NA) when absent; the .fam phenotype read as
+    read_fam reads it (words and NA -> NaN), with or without pandas."""
+    from twascli.weights.gene import _fam_pheno, _first_match
+
+    table = np.array(["a 1", "b 2", "a 1", "c 3"], dtype=object)
+    assert _first_match(np.array(["a 1", "c 3", "z 9", "b 2"], dtype=object), table).tolist() == [0, 3, -1, 1]
+    assert _first_match(np.array(["a 1"], dtype=object), np.array([], dtype=object)).tolist() == [-1]
+    plain = _fam_pheno(np.array(["1.5", "-9", "NA", "2e-1"], dtype=object))  # numpy path
+    assert plain[[0, 1, 3]].tolist() == [1.5, -9.0, 0.2] and np.isnan(plain[2])
+    words = _fam_pheno(np.array(["1.5", "nan", "case", "-9"], dtype=object))  # pandas to_numeric path
+    assert words[[0, 3]].tolist() == [1.5, -9.0] and np.isnan(words[[1, 2]]).all()

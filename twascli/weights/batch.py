@@ -20,7 +20,7 @@ from twascli import rformat
 from twascli.cores import available_cores
 from twascli.chrom import norm_chr
 from twascli.weights.gene import (
-    CwOptions, CwResult, SampleTable, compute_gene, numeric_values, read_covar, read_genotypes,
+    CwOptions, CwResult, SampleTable, join_keys, compute_gene, numeric_values, read_covar, read_genotypes,
 )
 from twascli.core.cv import parse_models
 from twascli.errors import TwasError
@@ -265,7 +265,7 @@ def run_batch(
     if opts.covar is not None:
         fam_keys: set[str] = set()
         if "geno" in _SHARED:
-            fam_keys = set((_SHARED["geno"].fam["fid"] + " " + _SHARED["geno"].fam["iid"]).tolist())
+            fam_keys = set(join_keys(_SHARED["geno"].fam["fid"], _SHARED["geno"].fam["iid"]).tolist())
         _SHARED["covar"] = read_covar(opts.covar, fam_keys)
 
     tasks = [(i, g, opts, out) for i, g in enumerate(genes)]

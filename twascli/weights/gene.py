@@ -150,8 +150,8 @@ def numeric_values(col) -> tuple[np.ndarray, np.ndarray]:
     return vals, bad
 
 
-def _join_keys(fid: np.ndarray, iid: np.ndarray) -> np.ndarray:
-    """"FID IID" sample keys."""
+def join_keys(fid, iid) -> np.ndarray:
+    """"FID IID" sample keys (object array) of two id columns (arrays or Series)."""
     return np.asarray(fid, dtype=object) + " " + np.asarray(iid, dtype=object)
 
 
@@ -167,7 +167,7 @@ def read_pheno(path: str) -> SampleTable:
         raise TwasError(
             f"{path}: phenotype value {cells[i, 2]!r} on line {i + 1} is not a number{hint}"
         )
-    return SampleTable(_join_keys(cells[:, 0], cells[:, 1]), vals)
+    return SampleTable(join_keys(cells[:, 0], cells[:, 1]), vals)
 
 
 def read_covar(path: str, fam_keys: set[str]) -> SampleTable:
@@ -211,7 +211,7 @@ def read_covar(path: str, fam_keys: set[str]) -> SampleTable:
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             raise TwasError(f"{path}: covariate {name} value {table[i, j + 2]!r} on line {i + 2} is not a number")
-    return SampleTable(_join_keys(table[:, 0], table[:, 1]), values, names)
+    return SampleTable(join_keys(table[:, 0], table[:, 1]), values, names)
 
 
 def _first_match(keys: np.ndarray, table_keys: np.ndarray) -> np.ndarray:
@@ -238,9 +238,9 @@ def plink_chr_code(chrom: str) -> str:
 
 def _founders(fam: Columns) -> np.ndarray:
     """PLINK founders: neither parent (FID + PID/MID) is a sample of the data set."""
-    ids = _join_keys(fam["fid"], fam["iid"]).astype(str)
-    has_pat = (fam["father"] != "0") & np.isin(_join_keys(fam["fid"], fam["father"]).astype(str), ids)
-    has_mat = (fam["mother"] != "0") & np.isin(_join_keys(fam["fid"], fam["mother"]).astype(str), ids)
+    ids = join_keys(fam["fid"], fam["iid"]).astype(str)
+    has_pat = (fam["father"] != "0") & np.isin(join_keys(fam["fid"], fam["father"]).astype(str), ids)
+    has_mat = (fam["mother"] != "0") & np.isin(join_keys(fam["fid"], fam["mother"]).astype(str), ids)
     return ~(has_pat | has_mat)
 
 
@@ -314,7 +314,7 @@ def prepare_gene(
     if geno is None:
         geno = read_genotypes(opts.bfile, light=True)
     fam = _as_columns(geno.fam, FAM_COLUMNS)
-    fam_keys = _join_keys(fam["fid"], fam["iid"]).astype(str)
+    fam_keys = join_keys(fam["fid"], fam["iid"]).astype(str)
     repeated = np.ones(len(fam_keys), dtype=bool)
     repeated[np.unique(fam_keys, return_index=True)[1]] = False
     if repeated.any():  # PLINK stops on such a .fam too (so FUSION fails)
